@@ -1,0 +1,158 @@
+# Makefile -- mod_ajplb top-level build.
+#
+#   make              configure if needed, build out/mod_ajplb.so
+#   make check        install test packages (root on Debian), build, run every
+#                     test: unit (plain and ASan+UBSan), fuzz corpus replay,
+#                     layering, integration against the real httpd
+#   make check-asan   only the sanitizer run of unit tests and corpus replay
+#   make fuzz         run each libFuzzer target for FUZZ_SECONDS (default 300)
+#   make install      install the module through apxs
+#
+# The core (src/ajplb_*.c) is built once into out/libajplb_core.a; the module
+# (adapter files src/mod_ajplb*.c plus that library) is linked by apxs, and the
+# unit tests link the same library.  Core files are compiled with APR's
+# include path only, so an httpd header in the core does not even compile.
+
+OUT      ?= out
+SAN      ?=
+WERROR   ?= -Werror
+FUZZ_SECONDS ?= 300
+# Every test runner appends 'name passed failed' rows here; make check sums.
+RESULTS  ?= $(CURDIR)/$(OUT)/results.txt
+export RESULTS
+
+-include build/config.mk
+
+ifeq ($(strip $(APXS)),)
+# Not configured yet: the only thing to do is configure, then run make again
+# with the same goals.
+.DEFAULT_GOAL := all
+all check check-asan check-unit check-integration check-layering fuzz \
+install demo demo-stop bench clean-out:
+	@scripts/deps.sh $(if $(filter check check-asan check-unit check-integration fuzz,$(MAKECMDGOALS)),check,build)
+	@$(MAKE) --no-print-directory configure-now
+	@$(MAKE) --no-print-directory $(MAKECMDGOALS)
+else
+
+.DEFAULT_GOAL := all
+
+WARN     = -Wall -Wextra $(WERROR) -Wno-unused-parameter -Wshadow \
+           -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith
+BASEFLAGS = -O2 -g -std=gnu99 -fPIC -fvisibility=hidden $(SAN)
+CORE_CFLAGS = $(BASEFLAGS) $(WARN) -Iinclude $(APR_CFLAGS)
+TEST_CFLAGS = $(BASEFLAGS) $(WARN) -Wno-missing-prototypes -Iinclude \
+              -Itests $(APR_CFLAGS) $(CHECK_CFLAGS)
+
+ADAPTER_SRC = $(wildcard src/mod_ajplb*.c)
+CORE_SRC    = $(filter-out $(ADAPTER_SRC),$(wildcard src/ajplb_*.c))
+CORE_OBJ    = $(patsubst src/%.c,$(OUT)/core/%.o,$(CORE_SRC))
+HEADERS     = $(wildcard include/*.h)
+CORE_LIB    = $(OUT)/libajplb_core.a
+
+UNIT_SRC    = $(wildcard tests/check_*.c)
+UNIT_BIN    = $(patsubst tests/%.c,$(OUT)/tests/%,$(UNIT_SRC))
+FUZZ_SRC    = $(wildcard tests/fuzz/fuzz_*.c)
+REPLAY_BIN  = $(patsubst tests/fuzz/fuzz_%.c,$(OUT)/fuzz/replay_%,$(FUZZ_SRC))
+FUZZ_BIN    = $(patsubst tests/fuzz/fuzz_%.c,$(OUT)/fuzz/libfuzzer_%,$(FUZZ_SRC))
+
+MODULE      = $(OUT)/mod_ajplb.so
+
+all: $(MODULE)
+
+$(OUT)/core/%.o: src/%.c $(HEADERS) build/config.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CORE_CFLAGS) -c -o $@ $<
+
+$(CORE_LIB): $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# apxs drives libtool; -fvisibility=hidden plus AJPLB_EXPORT on the module
+# struct keeps ajplb_module the only exported symbol (checked below).
+$(MODULE): $(ADAPTER_SRC) $(HEADERS) $(CORE_LIB)
+	@mkdir -p $(OUT)/apxs
+	cp $(ADAPTER_SRC) $(OUT)/apxs/
+	cd $(OUT)/apxs && $(APXS) -c -o mod_ajplb.la \
+	    -Wc,"-std=gnu99 -fvisibility=hidden -Wall -Wextra $(WERROR) \
+	    -Wno-unused-parameter $(SAN)" -I$(CURDIR)/include \
+	    $(if $(SAN),-Wl,"$(SAN)") \
+	    $(notdir $(ADAPTER_SRC)) $(CURDIR)/$(CORE_LIB) >/dev/null
+	cp $(OUT)/apxs/.libs/mod_ajplb.so $@
+	@exported=$$(nm -D --defined-only $@ | awk '$$2 ~ /^[A-Z]$$/ && $$2 != "A" {print $$3}'); \
+	if [ "$$exported" != "ajplb_module" ]; then \
+	    echo "error: $@ exports more than ajplb_module: $$exported" >&2; \
+	    rm -f $@; exit 1; fi
+	@echo "built $@"
+
+# ---------------------------------------------------------------- tests ---
+$(OUT)/tests/test_util.o: tests/test_util.c tests/test_util.h
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -c -o $@ $<
+
+$(OUT)/tests/check_%: tests/check_%.c $(OUT)/tests/test_util.o $(CORE_LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< $(OUT)/tests/test_util.o $(CORE_LIB) \
+	    $(CHECK_LIBS) $(APR_LIBS) $(SAN)
+
+# Corpus replay: the libFuzzer entry point driven by a plain main(), so
+# every make check runs the seeds and the saved crash inputs.
+$(OUT)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(CORE_LIB) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TEST_CFLAGS) -o $@ $< tests/fuzz/replay.c $(CORE_LIB) \
+	    $(APR_LIBS) $(SAN)
+
+$(OUT)/fuzz/libfuzzer_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
+	    $(APR_CFLAGS) -o $@ $< $(CORE_SRC) $(APR_LIBS)
+
+check-unit: $(UNIT_BIN) $(REPLAY_BIN)
+	@tests/run_unit.sh $(OUT) $(UNIT_BIN) -- $(REPLAY_BIN)
+
+check-layering:
+	@tests/check_layering.sh
+
+check-asan:
+	@$(MAKE) --no-print-directory check-unit OUT=$(OUT)/asan \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+
+check-integration: $(MODULE)
+	@tests/integration/run.sh $(OUT)
+
+check:
+	@scripts/deps.sh check
+	@rm -f $(OUT)/results.txt
+	@$(MAKE) --no-print-directory check-layering
+	@$(MAKE) --no-print-directory check-unit
+	@$(MAKE) --no-print-directory check-asan
+	@$(MAKE) --no-print-directory check-integration
+	@tests/summary.sh $(RESULTS)
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	    name=$${f##*/libfuzzer_}; \
+	    mkdir -p $(OUT)/fuzz/work_$$name tests/fuzz/crashes/$$name; \
+	    echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$name/ \
+	        $(OUT)/fuzz/work_$$name tests/fuzz/corpus/$$name || exit 1; \
+	done
+
+install: $(MODULE)
+	$(APXS) -i -n ajplb $(OUT)/apxs/mod_ajplb.la
+
+clean:
+	rm -rf $(OUT) src/.libs src/*.lo src/*.la src/*.slo src/*.o
+
+endif
+
+configure: configure.ac
+	autoconf
+
+configure-now: configure
+	./configure $(CONFIGURE_ARGS)
+
+distclean: clean
+	rm -rf configure config.log config.status autom4te.cache build/config.mk
+
+.PHONY: all check check-asan check-unit check-integration check-layering \
+        fuzz install clean distclean configure-now demo demo-stop bench

@@ -1,0 +1,54 @@
+#!/bin/sh
+# scripts/deps.sh -- make sure the Debian packages a make target needs are
+# installed.  As root on Debian it installs what is missing with apt-get;
+# otherwise it prints the exact command and fails.
+#
+#   scripts/deps.sh build|check|demo|bench
+set -eu
+
+want=${1:-build}
+build_pkgs="gcc make autoconf pkg-config apache2-dev libapr1-dev libaprutil1-dev libssl-dev"
+check_pkgs="$build_pkgs apache2 check clang libclang-rt-14-dev curl python3 openssl"
+demo_pkgs="$build_pkgs apache2 tomcat10 curl"
+bench_pkgs="$check_pkgs tomcat10 libapache2-mod-jk wrk apache2-utils gnuplot-nox"
+
+case "$want" in
+    build) pkgs=$build_pkgs ;;
+    check) pkgs=$check_pkgs ;;
+    demo)  pkgs=$demo_pkgs ;;
+    bench) pkgs=$bench_pkgs ;;
+    *) echo "usage: $0 build|check|demo|bench" >&2; exit 2 ;;
+esac
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "deps: not a Debian system; make sure these are installed: $pkgs" >&2
+    exit 0
+fi
+
+missing=""
+for p in $pkgs; do
+    # python3 may come from outside Debian's packages (pyenv); a working
+    # interpreter on PATH is enough.
+    if [ "$p" = python3 ] && command -v python3 >/dev/null 2>&1; then
+        continue
+    fi
+    status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+    case "$status" in
+        *"install ok installed"*) ;;
+        *) missing="$missing $p" ;;
+    esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "deps: missing packages:$missing" >&2
+    echo "deps: install them with: sudo apt-get install -y$missing" >&2
+    exit 1
+fi
+
+echo "deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq $missing
