@@ -106,6 +106,17 @@ $(OUT)/fuzz/libfuzzer_%: tests/fuzz/fuzz_%.c $(CORE_SRC) $(HEADERS)
 	$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
 	    $(APR_CFLAGS) -o $@ $< $(CORE_SRC) $(APR_LIBS)
 
+# Test tools written in C (the fake AJP backend); they link nothing of the
+# core on purpose, so they are an independent implementation of AJP13.
+TOOL_SRC    = $(wildcard tests/tools/*.c)
+TOOL_BIN    = $(patsubst tests/tools/%.c,$(OUT)/tools/%,$(TOOL_SRC))
+
+$(OUT)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 -g -std=gnu99 -Wall -Wextra $(WERROR) $(SAN) -o $@ $< -lpthread
+
+tools: $(TOOL_BIN)
+
 check-unit: $(UNIT_BIN) $(REPLAY_BIN)
 	@tests/run_unit.sh $(OUT) $(UNIT_BIN) -- $(REPLAY_BIN)
 
@@ -116,7 +127,7 @@ check-asan:
 	@$(MAKE) --no-print-directory check-unit OUT=$(OUT)/asan \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 
-check-integration: $(MODULE)
+check-integration: $(MODULE) $(TOOL_BIN)
 	@tests/integration/run.sh $(OUT)
 
 check:
@@ -154,5 +165,5 @@ configure-now: configure
 distclean: clean
 	rm -rf configure config.log config.status autom4te.cache build/config.mk
 
-.PHONY: all check check-asan check-unit check-integration check-layering \
+.PHONY: tools all check check-asan check-unit check-integration check-layering \
         fuzz install clean distclean configure-now demo demo-stop bench
