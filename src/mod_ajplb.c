@@ -1,27 +1,27 @@
 /*
- * mod_ajplb.c -- ADAPTER: the httpd module struct, hooks and directives.
- * The only layer (with the other src/mod_ajplb*.c files) that includes
- * httpd headers.
+ * mod_ajplb.c -- ADAPTER: the httpd module struct and hook registration.
+ * Directives live in mod_ajplb_config.c, start-up checks in
+ * mod_ajplb_init.c.
  */
 #include "httpd.h"
 #include "http_config.h"
-#include "http_log.h"
 
-#include "ajplb_common.h"
-
-AJPLB_EXPORT module AP_MODULE_DECLARE_DATA ajplb_module;
+#include "mod_ajplb.h"
 
 static void ajplb_register_hooks(apr_pool_t *p)
 {
+    /* Last, so the MPM has already settled ThreadsPerChild, which is the
+     * default connection_pool_size. */
+    ap_hook_check_config(ajplb_check_config, NULL, NULL, APR_HOOK_LAST);
 }
 
 AJPLB_EXPORT module AP_MODULE_DECLARE_DATA ajplb_module = {
     STANDARD20_MODULE_STUFF,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
-    NULL,
+    NULL,                       /* per-directory config creator */
+    NULL,                       /* per-directory config merger */
+    ajplb_create_srv_conf,      /* per-server config creator */
+    ajplb_merge_srv_conf,       /* per-server config merger */
+    ajplb_cmds,                 /* command table */
     ajplb_register_hooks,
     AP_MODULE_FLAG_NONE
 };

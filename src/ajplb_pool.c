@@ -1,0 +1,272 @@
+/*
+ * ajplb_pool.c -- per-worker backend connection pool over apr_reslist.
+ * Core layer: APR only.  The reslist holds cheap slots; sockets are opened
+ * after a slot is taken so the list lock is never held across a connect.
+ */
+#include <errno.h>
+#include <sys/socket.h>
+
+#include <apr_atomic.h>
+#include <apr_portable.h>
+#include <apr_reslist.h>
+#include <apr_strings.h>
+
+#include "ajplb_pool.h"
+
+struct ajplb_pool_t {
+    apr_pool_t *pool;
+    ajplb_pool_conf_t conf;
+    apr_sockaddr_t *addr;       /* resolved once, when the pool is made */
+    apr_sockaddr_t *source;     /* local bind address, or NULL */
+    apr_reslist_t *slots;
+    apr_pool_t *slot_pool;      /* the reslist's pool, parent of conns */
+    volatile apr_uint32_t open; /* sockets open now */
+    volatile apr_uint32_t max_open;
+};
+
+/* Runs when a connection's pool goes away: on close, and when the child
+ * pool is destroyed at exit (subpools go before the reslist's cleanup, so
+ * this is where the connection learns its socket is gone). */
+static apr_status_t ajplb__conn_gone(void *data)
+{
+    ajplb_conn_t *conn = data;
+
+    if (conn->sock != NULL) {
+        conn->sock = NULL;
+        apr_atomic_dec32(&conn->owner->open);
+    }
+    conn->pool = NULL;
+    conn->codec = NULL;
+    conn->served = 0;
+    return APR_SUCCESS;
+}
+
+static apr_status_t ajplb__conn_pool_make(ajplb_conn_t *conn)
+{
+    apr_status_t rv = apr_pool_create(&conn->pool, conn->owner->slot_pool);
+
+    if (rv != APR_SUCCESS) {
+        conn->pool = NULL;
+        return rv;
+    }
+    apr_pool_tag(conn->pool, "ajplb_conn");
+    apr_pool_cleanup_register(conn->pool, conn, ajplb__conn_gone,
+                              apr_pool_cleanup_null);
+    return APR_SUCCESS;
+}
+
+/* Close the socket and drop everything tied to it (codec buffers) by
+ * replacing the connection's pool, so a long-lived slot never grows. */
+static apr_status_t ajplb__pool_close(ajplb_conn_t *conn)
+{
+    if (conn->pool != NULL) {
+        apr_pool_destroy(conn->pool);
+    }
+    return ajplb__conn_pool_make(conn);
+}
+
+static apr_status_t ajplb__pool_slot_make(void **res, void *params,
+                                          apr_pool_t *p)
+{
+    ajplb_pool_t *pool = params;
+    ajplb_conn_t *conn = apr_pcalloc(p, sizeof(*conn));
+    apr_status_t rv;
+
+    conn->owner = pool;
+    pool->slot_pool = p;
+    rv = ajplb__conn_pool_make(conn);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    *res = conn;
+    return APR_SUCCESS;
+}
+
+static apr_status_t ajplb__pool_slot_free(void *res, void *params,
+                                          apr_pool_t *p)
+{
+    ajplb_conn_t *conn = res;
+
+    if (conn->pool != NULL) {
+        apr_pool_destroy(conn->pool);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t ajplb_pool_create(apr_pool_t *p, const ajplb_pool_conf_t *conf,
+                               ajplb_pool_t **out)
+{
+    ajplb_pool_t *pool = apr_pcalloc(p, sizeof(*pool));
+    apr_int32_t family = APR_UNSPEC;
+    apr_status_t rv;
+    int size = conf->size > 0 ? conf->size : 1;
+    int smax;
+
+    pool->pool = p;
+    pool->conf = *conf;
+    pool->conf.size = size;
+    pool->conf.name = apr_pstrdup(p, conf->name);
+    pool->conf.host = apr_pstrdup(p, conf->host);
+    if (conf->prefer_ipv6) {
+        family = APR_INET6;
+    }
+    rv = apr_sockaddr_info_get(&pool->addr, pool->conf.host, family,
+                               conf->port, 0, p);
+    if (rv != APR_SUCCESS && family != APR_UNSPEC) {
+        rv = apr_sockaddr_info_get(&pool->addr, pool->conf.host, APR_UNSPEC,
+                                   conf->port, 0, p);
+    }
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (conf->source != NULL && *conf->source != '\0') {
+        pool->conf.source = apr_pstrdup(p, conf->source);
+        rv = apr_sockaddr_info_get(&pool->source, pool->conf.source,
+                                   pool->addr->family, 0, 0, p);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+    }
+    /* min 0: slots are made on demand.  Idle connections above smax that
+     * are older than the ttl are closed by apr_reslist's maintenance; with
+     * no idle timeout smax must equal hmax, as a ttl of 0 would close every
+     * idle connection above smax at once. */
+    smax = size;
+    if (conf->idle_timeout > 0) {
+        smax = conf->min_idle < 0 ? 0 : AJPLB_MIN(conf->min_idle, size);
+    }
+    rv = apr_reslist_create(&pool->slots, 0, smax, size, conf->idle_timeout,
+                            ajplb__pool_slot_make, ajplb__pool_slot_free,
+                            pool, p);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (conf->acquire_timeout > 0) {
+        apr_reslist_timeout_set(pool->slots, conf->acquire_timeout);
+    }
+    *out = pool;
+    return APR_SUCCESS;
+}
+
+int ajplb_pool_sock_is_idle_clean(apr_socket_t *sock)
+{
+    apr_os_sock_t fd;
+    char c;
+    ssize_t n;
+
+    if (apr_os_sock_get(&fd, sock) != APR_SUCCESS) {
+        return 0;
+    }
+    /* One non-blocking peek: 0 means the peer closed, >0 means stray bytes
+     * (a late packet of an old response); both make the socket unusable. */
+    do {
+        n = recv(fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+static apr_status_t ajplb__pool_connect(ajplb_pool_t *pool,
+                                        ajplb_conn_t *conn)
+{
+    const ajplb_pool_conf_t *conf = &pool->conf;
+    apr_socket_t *sock;
+    apr_status_t rv;
+    apr_uint32_t open, max;
+
+    rv = apr_socket_create(&sock, pool->addr->family, SOCK_STREAM,
+                           APR_PROTO_TCP, conn->pool);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (pool->source != NULL
+        && (rv = apr_socket_bind(sock, pool->source)) != APR_SUCCESS) {
+        apr_socket_close(sock);
+        return rv;
+    }
+    /* AJP packets are small and request/response shaped: Nagle would
+     * only add latency. */
+    apr_socket_opt_set(sock, APR_TCP_NODELAY, 1);
+    if (conf->keepalive) {
+        apr_socket_opt_set(sock, APR_SO_KEEPALIVE, 1);
+    }
+    apr_socket_timeout_set(sock, conf->connect_timeout > 0
+                                 ? conf->connect_timeout : -1);
+    rv = apr_socket_connect(sock, pool->addr);
+    if (rv != APR_SUCCESS) {
+        apr_socket_close(sock);
+        return rv;
+    }
+    apr_socket_timeout_set(sock, conf->io_timeout > 0 ? conf->io_timeout
+                                                      : -1);
+    conn->sock = sock;
+    conn->served = 0;
+    open = apr_atomic_inc32(&pool->open) + 1;
+    max = apr_atomic_read32(&pool->max_open);
+    while (open > max
+           && apr_atomic_cas32(&pool->max_open, open, max) != max) {
+        max = apr_atomic_read32(&pool->max_open);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **out)
+{
+    ajplb_conn_t *conn;
+    void *res;
+    apr_status_t rv = apr_reslist_acquire(pool->slots, &res);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    conn = res;
+    conn->reused = 0;
+    if (conn->sock != NULL) {
+        if (ajplb_pool_sock_is_idle_clean(conn->sock)) {
+            conn->reused = 1;
+            *out = conn;
+            return APR_SUCCESS;
+        }
+        rv = ajplb__pool_close(conn);
+        if (rv != APR_SUCCESS) {
+            apr_reslist_invalidate(pool->slots, conn);
+            return rv;
+        }
+    }
+    rv = ajplb__pool_connect(pool, conn);
+    if (rv != APR_SUCCESS) {
+        /* The slot is empty but sound: hand it back for the next try. */
+        apr_reslist_release(pool->slots, conn);
+        return rv;
+    }
+    *out = conn;
+    return APR_SUCCESS;
+}
+
+void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn, int reusable)
+{
+    if (!reusable && ajplb__pool_close(conn) != APR_SUCCESS) {
+        apr_reslist_invalidate(pool->slots, conn);
+        return;
+    }
+    else {
+        conn->served++;
+    }
+    conn->last_used = apr_time_now();
+    apr_reslist_release(pool->slots, conn);
+}
+
+apr_status_t ajplb_pool_maintain(ajplb_pool_t *pool)
+{
+    return apr_reslist_maintain(pool->slots);
+}
+
+void ajplb_pool_counts(ajplb_pool_t *pool, int *open, int *max_open)
+{
+    *open = (int)apr_atomic_read32(&pool->open);
+    *max_open = (int)apr_atomic_read32(&pool->max_open);
+}
+
+const ajplb_pool_conf_t *ajplb_pool_conf(const ajplb_pool_t *pool)
+{
+    return &pool->conf;
+}

@@ -1,0 +1,117 @@
+# tests/integration/lib.sh -- shared helpers for the integration tests.
+# Sourced by each tests/integration/test_*.sh.  Every test gets its own
+# temporary directory, picks free loopback ports, and stops every process it
+# started on exit, also when it fails.
+#
+# Environment: OUT (build output dir, default out), RESULTS (results file).
+
+set -u
+IT_ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+OUT=${OUT:-$IT_ROOT/out}
+case "$OUT" in /*) ;; *) OUT=$IT_ROOT/$OUT ;; esac
+MODULE=${MODULE:-$OUT/mod_ajplb.so}
+APACHE2=${APACHE2:-/usr/sbin/apache2}
+MODDIR=${MODDIR:-/usr/lib/apache2/modules}
+IT_NAME=$(basename "$0" .sh)
+IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ajplb-it.XXXXXX")
+IT_PASS=0
+IT_FAIL=0
+IT_PIDFILES=""
+
+it_cleanup() {
+    for pf in $IT_PIDFILES; do
+        if [ -s "$pf" ]; then
+            pid=$(cat "$pf")
+            kill "$pid" 2>/dev/null
+            # httpd stops its children itself; give it a moment, then force.
+            for _ in 1 2 3 4 5 6 7 8 9 10; do
+                kill -0 "$pid" 2>/dev/null || break
+                sleep 0.2
+            done
+            kill -9 "$pid" 2>/dev/null
+        fi
+    done
+    if [ "$IT_FAIL" -gt 0 ] && [ -n "${KEEP_TMP:-}" ]; then
+        echo "# kept $IT_TMP"
+    else
+        rm -rf "$IT_TMP"
+    fi
+}
+trap it_cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() {
+    IT_PASS=$((IT_PASS + 1))
+    echo "ok - $1"
+}
+
+not_ok() {
+    IT_FAIL=$((IT_FAIL + 1))
+    echo "not ok - $1"
+    shift
+    for line in "$@"; do
+        printf '#   %s\n' "$line"
+    done
+}
+
+# it_done: print the closing line, record it, exit with the right status.
+it_done() {
+    echo "$IT_NAME: $IT_PASS passed, $IT_FAIL failed"
+    if [ -n "${RESULTS:-}" ]; then
+        echo "$IT_NAME $IT_PASS $IT_FAIL" >>"$RESULTS"
+    fi
+    [ "$IT_FAIL" -eq 0 ] && [ "$IT_PASS" -gt 0 ]
+    exit $?
+}
+
+free_port() {
+    python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# httpd_conf DIR PORT: write DIR/httpd.conf for a throwaway httpd with the
+# module loaded; extra configuration is read from stdin and appended.
+httpd_conf() {
+    dir=$1 port=$2
+    mkdir -p "$dir/logs" "$dir/run"
+    user_lines=""
+    if [ "$(id -u)" = 0 ]; then
+        chown www-data "$dir/logs" 2>/dev/null
+        user_lines="User www-data
+Group www-data"
+    fi
+    {
+        cat <<CONF
+ServerRoot "$dir"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile "$dir/run/httpd.pid"
+DefaultRuntimeDir "$dir/run"
+ErrorLog "$dir/logs/error.log"
+LogLevel ${IT_LOGLEVEL:-warn}
+$user_lines
+LoadModule mpm_${IT_MPM:-event}_module $MODDIR/mod_mpm_${IT_MPM:-event}.so
+LoadModule authz_core_module $MODDIR/mod_authz_core.so
+LoadModule ajplb_module $MODULE
+CONF
+        cat
+    } >"$dir/httpd.conf"
+}
+
+# httpd_test DIR: run `apache2 -t` on DIR/httpd.conf; output in $HTTPD_OUT,
+# exit status in $HTTPD_RC.
+httpd_test() {
+    HTTPD_OUT=$("$APACHE2" -t -f "$1/httpd.conf" 2>&1)
+    HTTPD_RC=$?
+}
+
+httpd_start() {
+    IT_PIDFILES="$IT_PIDFILES $1/run/httpd.pid"
+    "$APACHE2" -f "$1/httpd.conf" -k start
+}
+
+httpd_stop() {
+    "$APACHE2" -f "$1/httpd.conf" -k stop
+}
