@@ -69,12 +69,12 @@ $(CORE_LIB): $(CORE_OBJ)
 
 # apxs drives libtool; -fvisibility=hidden plus AJPLB_EXPORT on the module
 # struct keeps ajplb_module the only exported symbol (checked below).
-$(MODULE): $(ADAPTER_SRC) $(HEADERS) $(CORE_LIB)
+$(MODULE): $(ADAPTER_SRC) $(wildcard src/mod_ajplb*.h) $(HEADERS) $(CORE_LIB)
 	@mkdir -p $(OUT)/apxs
 	cp $(ADAPTER_SRC) $(OUT)/apxs/
 	cd $(OUT)/apxs && $(APXS) -c -o mod_ajplb.la \
 	    -Wc,"-std=gnu99 -fvisibility=hidden -Wall -Wextra $(WERROR) \
-	    -Wno-unused-parameter $(SAN)" -I$(CURDIR)/include \
+	    -Wno-unused-parameter $(SAN)" -I$(CURDIR)/include -I$(CURDIR)/src \
 	    $(if $(SAN),-Wl,"$(SAN)") \
 	    $(notdir $(ADAPTER_SRC)) $(CURDIR)/$(CORE_LIB) >/dev/null
 	cp $(OUT)/apxs/.libs/mod_ajplb.so $@

@@ -5,6 +5,8 @@
  */
 #include "httpd.h"
 #include "http_config.h"
+#include "http_protocol.h"
+#include "http_request.h"
 
 #include "mod_ajplb.h"
 
@@ -13,6 +15,12 @@ static void ajplb_register_hooks(apr_pool_t *p)
     /* Last, so the MPM has already settled ThreadsPerChild, which is the
      * default connection_pool_size. */
     ap_hook_check_config(ajplb_check_config, NULL, NULL, APR_HOOK_LAST);
+    ap_hook_post_config(ajplb_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_child_init(ajplb_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* Before mod_alias and mod_rewrite would map the URI to a file. */
+    ap_hook_translate_name(ajplb_translate, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_map_to_storage(ajplb_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
+    ap_hook_handler(ajplb_handler, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AJPLB_EXPORT module AP_MODULE_DECLARE_DATA ajplb_module = {

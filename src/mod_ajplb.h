@@ -12,8 +12,58 @@
 #include "ajplb_diag.h"
 #include "ajplb_props.h"
 #include "ajplb_config.h"
+#include "ajplb_log.h"
+#include "ajplb_uri.h"
+#include "ajplb_uri_map.h"
+#include "ajplb_pool.h"
+#include "ajplb_exchange.h"
 
 extern AJPLB_EXPORT module AP_MODULE_DECLARE_DATA ajplb_module;
+
+#define AJPLB_HANDLER "jakarta-servlet"
+#define AJPLB_MAGIC_TYPE "application/x-jakarta-servlet"
+
+/* JkOptions bits, mod_jk's values so logs and docs can be compared. */
+#define AJPLB_OPT_FWDURIMASK        0x0007
+#define AJPLB_OPT_FWDURICOMPAT      0x0001
+#define AJPLB_OPT_FWDURICOMPATUNPARSED 0x0002
+#define AJPLB_OPT_FWDURIESCAPED     0x0003
+#define AJPLB_OPT_FWDURIPROXY       0x0004
+#define AJPLB_OPT_FWDDIRS           0x0008
+#define AJPLB_OPT_FWDLOCAL          0x0010
+#define AJPLB_OPT_FLUSHPACKETS      0x0020
+#define AJPLB_OPT_FLUSHEADER        0x0040
+#define AJPLB_OPT_DISABLEREUSE      0x0080
+#define AJPLB_OPT_FWDCERTCHAIN      0x0100
+#define AJPLB_OPT_FWDKEYSIZE        0x0200
+#define AJPLB_OPT_REJECTUNSAFE      0x0400
+#define AJPLB_OPT_FWDPHYSICAL       0x0800
+#define AJPLB_OPT_FWDADDRMASK       (AJPLB_OPT_FWDLOCAL | AJPLB_OPT_FWDPHYSICAL)
+#define AJPLB_OPT_DEFAULT           (AJPLB_OPT_FWDURIPROXY | AJPLB_OPT_FWDKEYSIZE)
+
+/* Names of environment variables the module reads (the *Indicator
+ * directives change them).  Index into ajplb_srv_conf_t.env. */
+typedef enum {
+    AJPLB_ENV_WORKER = 0,       /* JkWorkerIndicator */
+    AJPLB_ENV_HTTPS,
+    AJPLB_ENV_SSL_PROTOCOL,
+    AJPLB_ENV_CERTS,
+    AJPLB_ENV_CIPHER,
+    AJPLB_ENV_SESSION,
+    AJPLB_ENV_KEYSIZE,
+    AJPLB_ENV_CERTCHAIN,        /* prefix */
+    AJPLB_ENV_REQUEST_ID,
+    AJPLB_ENV_REMOTE_ADDR,
+    AJPLB_ENV_REMOTE_PORT,
+    AJPLB_ENV_REMOTE_HOST,
+    AJPLB_ENV_REMOTE_USER,
+    AJPLB_ENV_AUTH_TYPE,
+    AJPLB_ENV_LOCAL_NAME,
+    AJPLB_ENV_LOCAL_ADDR,
+    AJPLB_ENV_LOCAL_PORT,
+    AJPLB_ENV_IGNORE_CL,
+    AJPLB_ENV_COUNT
+} ajplb_env_e;
 
 /* One JkWorkerProperty line with where it was written. */
 typedef struct {
@@ -22,28 +72,128 @@ typedef struct {
     int lineno;
 } ajplb_prop_line_t;
 
-/* Per-server configuration.  Worker definitions are global: only the main
- * server's copy of the workers fields is used. */
+/* One JkMount / JkUnMount as written, replayed into the map at start-up. */
 typedef struct {
-    const char *workers_file;        /* JkWorkersFile, absolute */
-    const char *workers_file_where;  /* "httpd.conf:12" of the directive */
-    apr_array_header_t *prop_lines;  /* of ajplb_prop_line_t */
+    const char *pattern;
+    const char *target;
+    int flags;                  /* AJPLB_URI_RULE_* */
+    const char *file;
+    int line;
+} ajplb_mount_t;
+
+/* JkEnvVar name [default]. */
+typedef struct {
+    const char *name;
+    const char *defval;         /* NULL: only sent when set */
+} ajplb_envvar_t;
+
+/* A mount map that JkMountFileReload can replace while requests run. */
+typedef struct {
+    ajplb_uri_map_t *volatile map;  /* published map; swapped atomically */
+    const char *file;               /* JkMountFile, or NULL */
+    apr_time_t mtime;               /* of the file the map was built from */
+    apr_time_t last_check;
+    apr_interval_time_t reload;     /* JkMountFileReload; 0 = never */
+    void *lock;                     /* apr_thread_mutex_t * for reloads */
+} ajplb_mounts_t;
+
+/* Per-server configuration (main server and each <VirtualHost>). */
+typedef struct {
+    /* Global only: worker definitions. */
+    const char *workers_file;
+    const char *workers_file_where;
+    apr_array_header_t *prop_lines;     /* of ajplb_prop_line_t */
+
+    /* Mapping. */
+    apr_array_header_t *mounts;         /* of ajplb_mount_t */
+    const char *mount_file;
+    const char *mount_file_where;
+    int mount_file_reload;              /* seconds; -1 unset */
+    int mount_copy;                     /* -1 unset, 0 off, 1 on, 2 all */
+    ajplb_mounts_t *map;                /* built in check_config */
+
+    /* Forwarding. */
+    int options;                        /* effective JkOptions */
+    int options_plus, options_minus;
+    int options_set;
+    apr_array_header_t *envvars;        /* of ajplb_envvar_t */
+    const char *env[AJPLB_ENV_COUNT];   /* indicator names, NULL = default */
+    int extract_ssl;                    /* -1 unset */
+    int strip_session;                  /* -1 unset */
+    const char *strip_session_name;
+
+    /* Logging. */
+    const char *log_file;               /* JkLogFile (path or |pipe) */
+    int log_level;                      /* -1 unset */
+    const char *log_stamp;
+    const char *request_log_format;
+    ajplb_log_t *log;                   /* opened in post_config */
+
+    /* Accepted for compatibility (used by later parts). */
+    const char *shm_file;
+    int watchdog_interval;              /* -1 unset */
 } ajplb_srv_conf_t;
+
+/* Per-directory configuration: JkMount inside <Location>. */
+typedef struct {
+    const char *location;               /* the <Location> path */
+    apr_array_header_t *mounts;         /* of ajplb_mount_t, pattern NULL */
+} ajplb_dir_conf_t;
+
+/* Per-child runtime state of an ajp13 worker. */
+typedef struct {
+    const ajplb_worker_t *def;
+    ajplb_pool_t *pool;                 /* NULL when the host did not
+                                         * resolve (then always 503) */
+    apr_status_t pool_rv;
+} ajplb_rt_worker_t;
 
 /* Per-generation global state, rebuilt on every configuration read. */
 typedef struct {
-    ajplb_model_t *model;            /* NULL when no workers are configured */
+    ajplb_model_t *model;               /* NULL when no workers exist */
+    apr_hash_t *rt;                     /* name -> ajplb_rt_worker_t */
+    server_rec *main_server;
 } ajplb_global_t;
 
 extern ajplb_global_t ajplb_global;
 
-/* Directive handlers and config constructors (mod_ajplb_config.c). */
+/* What translate_name decided, for the handler (request config). */
+typedef struct {
+    const char *worker;                 /* worker name */
+    const ajplb_uri_rule_t *rule;       /* the matching rule, or NULL */
+    const char *clean_uri;              /* normalised path that matched */
+    const char *orig_uri;               /* r->uri before any change */
+} ajplb_req_conf_t;
+
+/* mod_ajplb_config.c */
 void *ajplb_create_srv_conf(apr_pool_t *p, server_rec *s);
 void *ajplb_merge_srv_conf(apr_pool_t *p, void *basev, void *addv);
+void *ajplb_create_dir_conf(apr_pool_t *p, char *dir);
+void *ajplb_merge_dir_conf(apr_pool_t *p, void *basev, void *addv);
 extern const command_rec ajplb_cmds[];
+const char *ajplb_env_name(const ajplb_srv_conf_t *conf, ajplb_env_e which);
 
-/* Configuration check and model build (mod_ajplb_init.c). */
+/* mod_ajplb_init.c */
 int ajplb_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                        apr_pool_t *ptemp, server_rec *s);
+int ajplb_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                      apr_pool_t *ptemp, server_rec *s);
+void ajplb_child_init(apr_pool_t *pchild, server_rec *s);
+
+/* mod_ajplb_map.c */
+int ajplb_translate(request_rec *r);
+int ajplb_map_to_storage(request_rec *r);
+int ajplb_build_maps(apr_pool_t *pconf, server_rec *s, ajplb_diags_t *d);
+ajplb_uri_map_t *ajplb_current_map(request_rec *r, ajplb_srv_conf_t *conf);
+
+/* mod_ajplb_handler.c */
+int ajplb_handler(request_rec *r);
+
+/* mod_ajplb_logging.c */
+void ajplb_rlog(request_rec *r, ajplb_log_level_e level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void ajplb_slog(server_rec *s, ajplb_log_level_e level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+apr_status_t ajplb_open_logs(apr_pool_t *pconf, server_rec *s);
 
 #endif /* MOD_AJPLB_H */

@@ -64,6 +64,11 @@ int ajplb_check_config(apr_pool_t *pconf, apr_pool_t *plog,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     if (conf->workers_file == NULL && conf->prop_lines->nelts == 0) {
+        /* No workers: a JkMount anywhere is then an error. */
+        if (ajplb_build_maps(pconf, s, diags) > 0 || diags->errors > 0) {
+            ajplb_report_diags(ptemp, s, diags);
+            return diags->errors > 0 ? HTTP_INTERNAL_SERVER_ERROR : OK;
+        }
         return OK;
     }
 
@@ -93,6 +98,11 @@ int ajplb_check_config(apr_pool_t *pconf, apr_pool_t *plog,
                                &ajplb_global.model);
     }
 
+    if (rv == APR_SUCCESS || diags->errors > 0) {
+        /* Mounts are checked against the model even when it has errors,
+         * so one configtest run lists every problem. */
+        ajplb_build_maps(pconf, s, diags);
+    }
     if (ajplb_report_diags(ptemp, s, diags) > 0 || rv != APR_SUCCESS) {
         if (diags->errors == 0) {
             char buf[120];
@@ -107,4 +117,73 @@ int ajplb_check_config(apr_pool_t *pconf, apr_pool_t *plog,
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
+}
+
+int ajplb_post_config(apr_pool_t *pconf, apr_pool_t *plog,
+                      apr_pool_t *ptemp, server_rec *s)
+{
+    ajplb_global.main_server = s;
+    if (ajplb_global.model == NULL) {
+        return OK;
+    }
+    if (ajplb_open_logs(pconf, s) != APR_SUCCESS) {
+        return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    return OK;
+}
+
+/* Pool settings for worker @a w from its model values. */
+static void ajplb_pool_conf_from(const ajplb_worker_t *w,
+                                 ajplb_pool_conf_t *pc)
+{
+    memset(pc, 0, sizeof(*pc));
+    pc->name = w->name;
+    pc->host = w->host;
+    pc->port = (apr_port_t)w->port;
+    pc->source = w->source;
+    pc->prefer_ipv6 = w->prefer_ipv6;
+    pc->connect_timeout = apr_time_from_msec(w->socket_connect_timeout);
+    pc->io_timeout = apr_time_from_sec(w->socket_timeout);
+    pc->keepalive = w->socket_keepalive;
+    pc->size = w->connection_pool_size;
+    pc->min_idle = w->connection_pool_minsize;
+    pc->idle_timeout = apr_time_from_sec(w->connection_pool_timeout);
+    pc->acquire_timeout = apr_time_from_msec(w->connection_acquire_timeout);
+}
+
+/* One connection pool per ajp13 worker in this child.  A host that does
+ * not resolve leaves the worker without a pool: its requests get 503 with
+ * a log line saying why, the rest of the server works. */
+void ajplb_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    ajplb_model_t *model = ajplb_global.model;
+    int i;
+
+    ajplb_global.rt = apr_hash_make(pchild);
+    if (model == NULL) {
+        return;
+    }
+    for (i = 0; i < model->workers->nelts; i++) {
+        const ajplb_worker_t *w =
+            APR_ARRAY_IDX(model->workers, i, const ajplb_worker_t *);
+        ajplb_rt_worker_t *rt;
+        ajplb_pool_conf_t pc;
+
+        if (w->type != AJPLB_WORKER_AJP13 || !w->used) {
+            continue;
+        }
+        rt = apr_pcalloc(pchild, sizeof(*rt));
+        rt->def = w;
+        ajplb_pool_conf_from(w, &pc);
+        rt->pool_rv = ajplb_pool_create(pchild, &pc, &rt->pool);
+        if (rt->pool_rv != APR_SUCCESS) {
+            char err[120];
+            rt->pool = NULL;
+            ajplb_slog(s, AJPLB_LOG_ERROR, "worker %s: cannot resolve host "
+                       "'%s' (%s); its requests will get 503",
+                       w->name, w->host,
+                       ajplb_strerror(rt->pool_rv, err, sizeof(err)));
+        }
+        apr_hash_set(ajplb_global.rt, w->name, APR_HASH_KEY_STRING, rt);
+    }
 }

@@ -1,0 +1,441 @@
+/*
+ * ajplb_exchange.c -- one AJP13 exchange on a pooled connection.
+ * Core layer: APR only, never logs.  The adapter supplies client I/O as
+ * callbacks and turns the outcome into an HTTP status and a log line.
+ */
+#include <apr_strings.h>
+
+#include "ajplb_exchange.h"
+
+/* Read buffer per connection: several packets per recv() on big replies. */
+#define AJPLB__RBUF_SIZE (64 * 1024)
+
+/* Per-connection codec state, allocated once from conn->pool. */
+typedef struct {
+    apr_size_t max_packet;
+    ajplb_msg_t *req;           /* FORWARD_REQUEST */
+    ajplb_msg_t *body;          /* request body packets */
+    ajplb_ajp_reply_t *rp;
+    char *rbuf;
+    apr_size_t rlen;            /* bytes in rbuf */
+    apr_size_t rpos;            /* bytes of rbuf already fed */
+} ajplb__xconn_t;
+
+/* State of one run. */
+typedef struct {
+    ajplb_conn_t *conn;
+    ajplb__xconn_t *xc;
+    const ajplb_exchange_t *x;
+    const ajplb_exchange_io_t *io;
+    ajplb_exchange_result_t *res;
+    apr_off_t body_left;        /* client body still to read; -1 unknown */
+    int body_done;              /* the client body is exhausted */
+    int beyond_replay;          /* client bytes sent past the replay data */
+} ajplb__run_t;
+
+const char *ajplb_outcome_name(ajplb_outcome_e outcome)
+{
+    switch (outcome) {
+    case AJPLB_OUT_OK:
+        return "ok";
+    case AJPLB_OUT_CLIENT_ERROR:
+        return "client error";
+    case AJPLB_OUT_TOO_BIG:
+        return "request too large";
+    case AJPLB_OUT_CONNECT_ERROR:
+        return "connect error";
+    case AJPLB_OUT_SEND_ERROR:
+        return "send error";
+    case AJPLB_OUT_RECV_ERROR:
+        return "receive error";
+    case AJPLB_OUT_PROTOCOL_ERROR:
+        return "protocol error";
+    case AJPLB_OUT_TIMEOUT:
+        return "reply timeout";
+    }
+    return "unknown";
+}
+
+static apr_status_t ajplb__xconn_get(ajplb_conn_t *conn, apr_size_t max_packet,
+                                     ajplb__xconn_t **out)
+{
+    ajplb__xconn_t *xc = conn->codec;
+    apr_status_t rv;
+
+    if (xc != NULL && xc->max_packet == max_packet) {
+        *out = xc;
+        return APR_SUCCESS;
+    }
+    xc = apr_pcalloc(conn->pool, sizeof(*xc));
+    xc->max_packet = max_packet;
+    if ((rv = ajplb_msg_create(conn->pool, max_packet, &xc->req))
+        != APR_SUCCESS
+        || (rv = ajplb_msg_create(conn->pool, max_packet, &xc->body))
+           != APR_SUCCESS
+        || (rv = ajplb_ajp_reply_create(conn->pool, max_packet, &xc->rp))
+           != APR_SUCCESS) {
+        return rv;
+    }
+    xc->rbuf = apr_palloc(conn->pool, AJPLB__RBUF_SIZE);
+    conn->codec = xc;
+    *out = xc;
+    return APR_SUCCESS;
+}
+
+/* Send every byte of the iovecs, resuming after partial writes. */
+static apr_status_t ajplb__send_all(apr_socket_t *sock, struct iovec *iov,
+                                    int n)
+{
+    while (n > 0) {
+        apr_size_t sent = 0;
+        apr_status_t rv = apr_socket_sendv(sock, iov, n, &sent);
+
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        while (n > 0 && sent >= iov->iov_len) {
+            sent -= iov->iov_len;
+            iov++;
+            n--;
+        }
+        if (n > 0) {
+            iov->iov_base = (char *)iov->iov_base + sent;
+            iov->iov_len -= sent;
+        }
+    }
+    return APR_SUCCESS;
+}
+
+/* Read up to @a want client body bytes into @a buf, as many reads as it
+ * takes; *got < want only at the end of the body. */
+static apr_status_t ajplb__read_client(ajplb__run_t *run, char *buf,
+                                       apr_size_t want, apr_size_t *got)
+{
+    apr_size_t total = 0;
+
+    if (run->body_left >= 0 && (apr_off_t)want > run->body_left) {
+        want = (apr_size_t)run->body_left;
+    }
+    while (total < want && !run->body_done) {
+        apr_size_t n = 0;
+        apr_status_t rv = run->io->read_body(run->io->baton, buf + total,
+                                             want - total, &n);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        if (n == 0) {
+            if (run->body_left > 0) {
+                /* Fewer bytes than Content-Length promised. */
+                return APR_INCOMPLETE;
+            }
+            run->body_done = 1;
+            break;
+        }
+        total += n;
+        if (run->body_left >= 0) {
+            run->body_left -= (apr_off_t)n;
+            if (run->body_left == 0) {
+                run->body_done = 1;
+            }
+        }
+    }
+    *got = total;
+    return APR_SUCCESS;
+}
+
+static void ajplb__fail(ajplb__run_t *run, ajplb_outcome_e outcome,
+                        apr_status_t rv)
+{
+    run->res->outcome = outcome;
+    run->res->rv = rv;
+    run->res->reusable = 0;
+}
+
+/* Fill the replay buffer with the first body packet's data, from the
+ * client the first time and from the buffer on a retry. */
+static apr_status_t ajplb__first_body(ajplb__run_t *run)
+{
+    ajplb_replay_t *rep = run->x->replay;
+    apr_size_t room = run->xc->max_packet - AJPLB_AJP_BODY_OVERHEAD;
+    apr_status_t rv;
+
+    if (rep->filled) {
+        run->body_left -= (apr_off_t)rep->len;
+        if (run->body_left <= 0) {
+            run->body_done = 1;
+        }
+        return APR_SUCCESS;
+    }
+    rv = ajplb__read_client(run, rep->data, room, &rep->len);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rep->filled = 1;
+    rep->complete = run->body_done;
+    return APR_SUCCESS;
+}
+
+/* Send the request, and with a known Content-Length the first body packet
+ * in the same write (Tomcat expects it unasked). */
+static int ajplb__send_request(ajplb__run_t *run)
+{
+    ajplb__xconn_t *xc = run->xc;
+    struct iovec iov[2];
+    int n = 1;
+    apr_status_t rv;
+
+    rv = ajplb_ajp_forward_request(xc->req, run->x->req);
+    if (rv == AJPLB_ETOOBIG) {
+        /* Nothing was sent: the connection stays clean. */
+        run->res->outcome = AJPLB_OUT_TOO_BIG;
+        run->res->rv = rv;
+        run->res->reusable = 1;
+        return 0;
+    }
+    if (rv != APR_SUCCESS) {
+        run->res->outcome = AJPLB_OUT_CLIENT_ERROR;
+        run->res->rv = rv;
+        run->res->reusable = 1;
+        return 0;
+    }
+    iov[0].iov_base = xc->req->buf;
+    iov[0].iov_len = xc->req->len;
+    if (run->x->content_length > 0) {
+        rv = ajplb__first_body(run);
+        if (rv != APR_SUCCESS) {
+            run->res->outcome = AJPLB_OUT_CLIENT_ERROR;
+            run->res->rv = rv;
+            run->res->reusable = 1;
+            return 0;
+        }
+        rv = ajplb_ajp_body_packet(xc->body, run->x->replay->data,
+                                   run->x->replay->len);
+        if (rv != APR_SUCCESS) {
+            ajplb__fail(run, AJPLB_OUT_TOO_BIG, rv);
+            run->res->reusable = 1;
+            return 0;
+        }
+        iov[1].iov_base = xc->body->buf;
+        iov[1].iov_len = xc->body->len;
+        n = 2;
+        run->res->body_to_backend += (apr_off_t)run->x->replay->len;
+    }
+    rv = ajplb__send_all(run->conn->sock, iov, n);
+    if (rv != APR_SUCCESS) {
+        ajplb__fail(run, AJPLB_OUT_SEND_ERROR, rv);
+        return 0;
+    }
+    return 1;
+}
+
+/* Answer GET_BODY_CHUNK: the next client bytes, or an empty packet once
+ * the body is exhausted (never block on a client that has nothing more). */
+static int ajplb__send_body_chunk(ajplb__run_t *run, apr_size_t want)
+{
+    ajplb__xconn_t *xc = run->xc;
+    apr_byte_t *space;
+    apr_size_t room, got = 0;
+    apr_status_t rv;
+    struct iovec iov;
+
+    ajplb_ajp_body_space(xc->body, &space, &room);
+    if (want > room) {
+        want = room;
+    }
+    if (!run->body_done && want > 0) {
+        rv = ajplb__read_client(run, (char *)space, want, &got);
+        if (rv != APR_SUCCESS) {
+            ajplb__fail(run, AJPLB_OUT_CLIENT_ERROR, rv);
+            return 0;
+        }
+        if (got > 0) {
+            run->beyond_replay = 1;
+        }
+    }
+    rv = ajplb_ajp_body_commit(xc->body, got);
+    if (rv != APR_SUCCESS) {
+        ajplb__fail(run, AJPLB_OUT_PROTOCOL_ERROR, rv);
+        return 0;
+    }
+    iov.iov_base = xc->body->buf;
+    iov.iov_len = xc->body->len;
+    rv = ajplb__send_all(run->conn->sock, &iov, 1);
+    if (rv != APR_SUCCESS) {
+        ajplb__fail(run, AJPLB_OUT_SEND_ERROR, rv);
+        return 0;
+    }
+    run->res->body_to_backend += (apr_off_t)got;
+    return 1;
+}
+
+/* Handle one decoded packet.  Returns 1 to go on, 0 when the exchange
+ * ended (successfully or not: see run->res). */
+static int ajplb__on_event(ajplb__run_t *run, const ajplb_ajp_event_t *ev)
+{
+    ajplb_exchange_result_t *res = run->res;
+    apr_status_t rv;
+
+    switch (ev->type) {
+    case AJPLB_AJP_EV_SEND_HEADERS:
+        res->status = ev->status;
+        res->headers_seen = 1;
+        rv = run->io->headers(run->io->baton, ev, run->xc->rp);
+        if (rv != APR_SUCCESS) {
+            ajplb__fail(run, AJPLB_OUT_CLIENT_ERROR, rv);
+            return 0;
+        }
+        return 1;
+    case AJPLB_AJP_EV_BODY_CHUNK:
+        rv = run->io->body(run->io->baton, ev->data, ev->data_len);
+        if (rv != APR_SUCCESS) {
+            ajplb__fail(run, AJPLB_OUT_CLIENT_ERROR, rv);
+            return 0;
+        }
+        res->body_to_client += (apr_off_t)ev->data_len;
+        return 1;
+    case AJPLB_AJP_EV_GET_BODY:
+        return ajplb__send_body_chunk(run, ev->get_len);
+    case AJPLB_AJP_EV_END_RESPONSE:
+        res->outcome = AJPLB_OUT_OK;
+        res->rv = APR_SUCCESS;
+        res->reusable = ev->reuse;
+        if (run->xc->rpos < run->xc->rlen) {
+            /* Bytes after END_RESPONSE belong to no request. */
+            res->rv = AJPLB_EAFTEREND;
+            res->reusable = 0;
+        }
+        return 0;
+    default:
+        ajplb__fail(run, AJPLB_OUT_PROTOCOL_ERROR, AJPLB_EBADTYPE);
+        return 0;
+    }
+}
+
+/* Read and dispatch reply packets until END_RESPONSE or an error. */
+static void ajplb__read_reply(ajplb__run_t *run)
+{
+    ajplb__xconn_t *xc = run->xc;
+    ajplb_exchange_result_t *res = run->res;
+    apr_interval_time_t t = run->x->reply_timeout;
+
+    if (t > 0) {
+        apr_socket_timeout_set(run->conn->sock, t);
+    }
+    xc->rlen = xc->rpos = 0;
+    ajplb_ajp_reply_reset(xc->rp, AJPLB_AJP_EXPECT_RESPONSE);
+    for (;;) {
+        apr_status_t rv;
+
+        while (xc->rpos < xc->rlen) {
+            ajplb_ajp_event_t ev;
+            apr_size_t used = 0;
+
+            rv = ajplb_ajp_reply_feed(xc->rp, xc->rbuf + xc->rpos,
+                                      xc->rlen - xc->rpos, &used, &ev);
+            xc->rpos += used;
+            if (rv != APR_SUCCESS) {
+                ajplb__fail(run, AJPLB_OUT_PROTOCOL_ERROR, rv);
+                return;
+            }
+            if (ev.type != AJPLB_AJP_EV_NONE && !ajplb__on_event(run, &ev)) {
+                return;
+            }
+        }
+        xc->rlen = AJPLB__RBUF_SIZE;
+        xc->rpos = 0;
+        rv = apr_socket_recv(run->conn->sock, xc->rbuf, &xc->rlen);
+        if (xc->rlen > 0) {
+            res->got_reply_bytes = 1;
+            continue;
+        }
+        if (APR_STATUS_IS_TIMEUP(rv)) {
+            ajplb__fail(run, AJPLB_OUT_TIMEOUT, rv);
+        }
+        else if (rv == APR_EOF) {
+            rv = ajplb_ajp_reply_finish(xc->rp);
+            ajplb__fail(run, AJPLB_OUT_RECV_ERROR,
+                        rv == APR_SUCCESS ? APR_EOF : rv);
+        }
+        else {
+            ajplb__fail(run, AJPLB_OUT_RECV_ERROR, rv);
+        }
+        return;
+    }
+}
+
+apr_status_t ajplb_exchange_run(ajplb_conn_t *conn, const ajplb_exchange_t *x,
+                                const ajplb_exchange_io_t *io,
+                                ajplb_exchange_result_t *res)
+{
+    ajplb__run_t run;
+    apr_interval_time_t io_timeout = 0;
+    apr_status_t rv;
+
+    memset(res, 0, sizeof(*res));
+    memset(&run, 0, sizeof(run));
+    run.conn = conn;
+    run.x = x;
+    run.io = io;
+    run.res = res;
+    run.body_left = x->content_length;
+    run.body_done = x->content_length == 0;
+    rv = ajplb__xconn_get(conn, x->max_packet_size, &run.xc);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    if (x->replay->data == NULL) {
+        return APR_EINVAL;
+    }
+    apr_socket_timeout_get(conn->sock, &io_timeout);
+    if (ajplb__send_request(&run)) {
+        ajplb__read_reply(&run);
+    }
+    if (res->reusable && x->reply_timeout > 0) {
+        apr_socket_timeout_set(conn->sock, io_timeout);
+    }
+    res->replayable = !run.beyond_replay;
+    return APR_SUCCESS;
+}
+
+apr_status_t ajplb_exchange_cping(ajplb_conn_t *conn, apr_size_t max_packet,
+                                  apr_interval_time_t timeout)
+{
+    ajplb__xconn_t *xc;
+    apr_interval_time_t io_timeout = 0;
+    struct iovec iov;
+    apr_status_t rv = ajplb__xconn_get(conn, max_packet, &xc);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    ajplb_ajp_cping(xc->req);
+    iov.iov_base = xc->req->buf;
+    iov.iov_len = xc->req->len;
+    if ((rv = ajplb__send_all(conn->sock, &iov, 1)) != APR_SUCCESS) {
+        return rv;
+    }
+    apr_socket_timeout_get(conn->sock, &io_timeout);
+    apr_socket_timeout_set(conn->sock, timeout);
+    ajplb_ajp_reply_reset(xc->rp, AJPLB_AJP_EXPECT_CPONG);
+    while (!ajplb_ajp_reply_is_done(xc->rp)) {
+        ajplb_ajp_event_t ev;
+        apr_size_t used = 0;
+
+        xc->rlen = AJPLB__RBUF_SIZE;
+        rv = apr_socket_recv(conn->sock, xc->rbuf, &xc->rlen);
+        if (xc->rlen == 0) {
+            return rv == APR_SUCCESS ? APR_EOF : rv;
+        }
+        /* A CPONG is exactly 5 bytes; anything more (a stale packet, or
+         * bytes after the CPONG) makes the connection untrustworthy. */
+        rv = ajplb_ajp_reply_feed(xc->rp, xc->rbuf, xc->rlen, &used, &ev);
+        if (rv != APR_SUCCESS) {
+            return rv;
+        }
+        if (used < xc->rlen) {
+            return AJPLB_EBADCPONG;
+        }
+    }
+    apr_socket_timeout_set(conn->sock, io_timeout);
+    return APR_SUCCESS;
+}

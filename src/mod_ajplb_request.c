@@ -1,0 +1,236 @@
+/*
+ * mod_ajplb_request.c -- ADAPTER: turns a request_rec into the codec's
+ * neutral ajplb_ajp_request_t.  Only trusted sources fill the attributes:
+ * httpd's own authentication for remote_user/auth_type, mod_ssl for the
+ * TLS fields, and the configured env vars; never a client header.
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_protocol.h"
+#include "http_ssl.h"
+
+#include <apr_strings.h>
+
+#include "mod_ajplb.h"
+#include "mod_ajplb_request.h"
+
+/* An env var set by the configuration (or mod_ssl's StdEnvVars), else
+ * mod_ssl's own variable of that name. */
+static const char *ajplb_ssl_var(request_rec *r, const char *name)
+{
+    const char *v = apr_table_get(r->subprocess_env, name);
+
+    if (v == NULL) {
+        v = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, name);
+        if (v != NULL && *v == '\0') {
+            v = NULL;
+        }
+    }
+    return v;
+}
+
+static const char *ajplb_env(request_rec *r, const ajplb_srv_conf_t *conf,
+                             ajplb_env_e which)
+{
+    return apr_table_get(r->subprocess_env, ajplb_env_name(conf, which));
+}
+
+/* The client certificate, with the chain appended when configured. */
+static const char *ajplb_ssl_cert(request_rec *r, const ajplb_srv_conf_t *c)
+{
+    const char *cert = ajplb_ssl_var(r, ajplb_env_name(c, AJPLB_ENV_CERTS));
+    const char *prefix = ajplb_env_name(c, AJPLB_ENV_CERTCHAIN);
+    int i;
+
+    if (cert == NULL || !(c->options & AJPLB_OPT_FWDCERTCHAIN)) {
+        return cert;
+    }
+    for (i = 0; i < 16; i++) {
+        const char *more = ajplb_ssl_var(r, apr_psprintf(r->pool, "%s%d",
+                                                         prefix, i));
+        if (more == NULL) {
+            break;
+        }
+        cert = apr_pstrcat(r->pool, cert, more, NULL);
+    }
+    return cert;
+}
+
+static const char *ajplb_forward_uri(request_rec *r, const ajplb_srv_conf_t *c,
+                                     const char *orig)
+{
+    const char *q;
+
+    switch (c->options & AJPLB_OPT_FWDURIMASK) {
+    case AJPLB_OPT_FWDURICOMPATUNPARSED:
+        q = strchr(r->unparsed_uri, '?');
+        return q ? apr_pstrmemdup(r->pool, r->unparsed_uri,
+                                  q - r->unparsed_uri)
+                 : r->unparsed_uri;
+    case AJPLB_OPT_FWDURICOMPAT:
+        return orig;
+    case AJPLB_OPT_FWDURIESCAPED:
+        return ap_escape_uri(r->pool, orig);
+    default:
+        /* ForwardURIProxy: re-encode the decoded path so Tomcat decodes
+         * exactly once what httpd decoded once. */
+        return ajplb_uri_encode_proxy(r->pool, orig);
+    }
+}
+
+static int ajplb_header_is(const char *name, const char *want)
+{
+    return strcasecmp(name, want) == 0;
+}
+
+apr_status_t ajplb_build_request(request_rec *r, const ajplb_srv_conf_t *conf,
+                                 const ajplb_worker_t *w, const char *orig_uri,
+                                 apr_off_t content_length,
+                                 ajplb_ajp_request_t *req)
+{
+    conn_rec *c = r->connection;
+    const apr_array_header_t *in = apr_table_elts(r->headers_in);
+    const apr_table_entry_t *e = (const apr_table_entry_t *)in->elts;
+    ajplb_ajp_header_t *hdrs;
+    ajplb_ajp_attr_t *attrs;
+    apr_size_t nh = 0, na = 0;
+    const char *v;
+    int i, have_cl = 0;
+
+    memset(req, 0, sizeof(*req));
+    req->method = r->method;
+    req->protocol = r->protocol;
+    req->uri = ajplb_forward_uri(r, conf, orig_uri);
+    req->query_string = r->args;
+
+    /* Client address: mod_remoteip's view unless told otherwise. */
+    if (conf->options & AJPLB_OPT_FWDLOCAL) {
+        req->remote_addr = c->local_ip;
+        req->remote_port = 0;
+    }
+    else if (conf->options & AJPLB_OPT_FWDPHYSICAL) {
+        req->remote_addr = c->client_ip;
+        req->remote_port = c->client_addr ? c->client_addr->port : 0;
+    }
+    else {
+        req->remote_addr = r->useragent_ip;
+        req->remote_port = r->useragent_addr ? r->useragent_addr->port
+                           : (c->client_addr ? c->client_addr->port : 0);
+    }
+    if ((v = ajplb_env(r, conf, AJPLB_ENV_REMOTE_ADDR)) != NULL) {
+        req->remote_addr = v;
+    }
+    if ((v = ajplb_env(r, conf, AJPLB_ENV_REMOTE_PORT)) != NULL) {
+        int port;
+        if (ajplb_parse_int(v, 0, 65535, &port) == APR_SUCCESS) {
+            req->remote_port = (apr_uint16_t)port;
+        }
+    }
+    req->remote_host = ajplb_env(r, conf, AJPLB_ENV_REMOTE_HOST);
+    if (req->remote_host == NULL) {
+        /* NULL with HostnameLookups Off: Tomcat then uses the address. */
+        req->remote_host = ap_get_remote_host(c, r->per_dir_config,
+                                              REMOTE_HOST, NULL);
+    }
+    req->server_name = ajplb_env(r, conf, AJPLB_ENV_LOCAL_NAME);
+    if (req->server_name == NULL) {
+        req->server_name = ap_get_server_name(r);
+    }
+    req->server_port = (apr_uint16_t)ap_get_server_port(r);
+    if ((v = ajplb_env(r, conf, AJPLB_ENV_LOCAL_PORT)) != NULL) {
+        int port;
+        if (ajplb_parse_int(v, 0, 65535, &port) == APR_SUCCESS) {
+            req->server_port = (apr_uint16_t)port;
+        }
+    }
+    req->local_addr = ajplb_env(r, conf, AJPLB_ENV_LOCAL_ADDR);
+    if (req->local_addr == NULL) {
+        req->local_addr = c->local_ip;
+    }
+
+    /* Authentication only as httpd established it. */
+    req->remote_user = ajplb_env(r, conf, AJPLB_ENV_REMOTE_USER);
+    if (req->remote_user == NULL) {
+        req->remote_user = r->user;
+    }
+    req->auth_type = ajplb_env(r, conf, AJPLB_ENV_AUTH_TYPE);
+    if (req->auth_type == NULL) {
+        req->auth_type = r->ap_auth_type;
+    }
+
+    /* TLS facts from mod_ssl. */
+    if (conf->extract_ssl != 0) {
+        v = ajplb_ssl_var(r, ajplb_env_name(conf, AJPLB_ENV_HTTPS));
+        req->is_ssl = v != NULL ? strcasecmp(v, "on") == 0
+                                : ap_ssl_conn_is_ssl(c);
+    }
+    if (req->is_ssl) {
+        req->ssl_cert = ajplb_ssl_cert(r, conf);
+        req->ssl_cipher = ajplb_ssl_var(r, ajplb_env_name(conf,
+                                                          AJPLB_ENV_CIPHER));
+        req->ssl_session = ajplb_ssl_var(r, ajplb_env_name(conf,
+                                                     AJPLB_ENV_SESSION));
+        req->ssl_protocol = ajplb_ssl_var(r, ajplb_env_name(conf,
+                                                  AJPLB_ENV_SSL_PROTOCOL));
+        if (conf->options & AJPLB_OPT_FWDKEYSIZE) {
+            v = ajplb_ssl_var(r, ajplb_env_name(conf, AJPLB_ENV_KEYSIZE));
+            if (v == NULL || ajplb_parse_int(v, 0, 65535, &req->ssl_key_size)
+                             != APR_SUCCESS) {
+                req->ssl_key_size = 0;
+            }
+        }
+    }
+    req->secret = w->secret;
+
+    /* Headers.  The body goes over AJP de-chunked, so Transfer-Encoding is
+     * not forwarded; with an unknown length Content-Length is dropped too
+     * (Tomcat then asks for every body packet), and a request without a
+     * body gets "Content-Length: 0" because AJP reads a missing one as
+     * "unknown, not empty". */
+    hdrs = apr_palloc(r->pool, (in->nelts + 1) * sizeof(*hdrs));
+    for (i = 0; i < in->nelts; i++) {
+        if (e[i].key == NULL || e[i].val == NULL
+            || ajplb_header_is(e[i].key, "Transfer-Encoding")) {
+            continue;
+        }
+        if (ajplb_header_is(e[i].key, "Content-Length")) {
+            if (content_length < 0) {
+                continue;
+            }
+            have_cl = 1;
+        }
+        hdrs[nh].name = e[i].key;
+        hdrs[nh].value = e[i].val;
+        hdrs[nh].value_len = strlen(e[i].val);
+        nh++;
+    }
+    if (!have_cl && content_length >= 0) {
+        hdrs[nh].name = "Content-Length";
+        hdrs[nh].value = apr_off_t_toa(r->pool, content_length);
+        hdrs[nh].value_len = strlen(hdrs[nh].value);
+        nh++;
+    }
+    req->headers = hdrs;
+    req->num_headers = nh;
+
+    /* JkEnvVar: configured names only. */
+    attrs = apr_palloc(r->pool, (conf->envvars->nelts + 1) * sizeof(*attrs));
+    for (i = 0; i < conf->envvars->nelts; i++) {
+        const ajplb_envvar_t *ev =
+            &APR_ARRAY_IDX(conf->envvars, i, ajplb_envvar_t);
+        v = apr_table_get(r->subprocess_env, ev->name);
+        if (v == NULL) {
+            v = ev->defval;
+        }
+        if (v != NULL) {
+            attrs[na].name = ev->name;
+            attrs[na].value = v;
+            na++;
+        }
+    }
+    req->attrs = attrs;
+    req->num_attrs = na;
+    req->lb_activation = "ACT";
+    return APR_SUCCESS;
+}
