@@ -115,3 +115,84 @@ httpd_start() {
 httpd_stop() {
     "$APACHE2" -f "$1/httpd.conf" -k stop
 }
+
+# start_backend NAME [args...]: start the fake AJP backend on a free port;
+# sets BACKEND_PORT.  Stats: backend_stat NAME KEY.
+start_backend() {
+    name=$1; shift
+    rm -f "$IT_TMP/$name.port"
+    "$OUT/tools/fake_ajp_backend" --port "${BACKEND_FIXED_PORT:-0}" \
+        --port-file "$IT_TMP/$name.port" --stats-file "$IT_TMP/$name.stats" \
+        --name "$name" "$@" >"$IT_TMP/$name.log" 2>&1 &
+    echo $! >"$IT_TMP/$name.pid"
+    IT_PIDFILES="$IT_PIDFILES $IT_TMP/$name.pid"
+    for _ in $(seq 1 100); do
+        [ -s "$IT_TMP/$name.port" ] && break
+        sleep 0.05
+    done
+    BACKEND_PORT=$(cat "$IT_TMP/$name.port")
+}
+
+stop_backend() {
+    pid=$(cat "$IT_TMP/$1.pid" 2>/dev/null) || return 0
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    kill -9 "$pid" 2>/dev/null
+    rm -f "$IT_TMP/$1.pid"
+}
+
+backend_stat() {
+    sed -n "s/^$2=//p" "$IT_TMP/$1.stats" 2>/dev/null | head -n 1
+}
+
+# wait_http PORT: until httpd answers on PORT.
+wait_http() {
+    for _ in $(seq 1 100); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# check NAME EXPECTED ACTUAL [context...]: equality assertion.
+check() {
+    if [ "$2" = "$3" ]; then
+        ok "$1"
+    else
+        n=$1 e=$2 a=$3; shift 3
+        not_ok "$n" "expected: $e" "actual:   $a" "$@"
+    fi
+}
+
+# check_grep NAME PATTERN TEXT: TEXT contains the extended regex PATTERN.
+check_grep() {
+    if printf '%s\n' "$3" | grep -qE -- "$2"; then
+        ok "$1"
+    else
+        not_ok "$1" "pattern: $2" "text: $(printf '%s' "$3" | head -c 600)"
+    fi
+}
+
+# fnv1a64 FILE: the hash the fake backend prints as body_fnv1a64.
+fnv1a64() {
+    python3 - "$1" <<'PY'
+import sys
+h = 0xcbf29ce484222325
+with open(sys.argv[1], "rb") as f:
+    while True:
+        b = f.read(1 << 20)
+        if not b:
+            break
+        for c in b:
+            h = ((h ^ c) * 0x100000001b3) & 0xffffffffffffffff
+print("%016x" % h)
+PY
+}
+
+# child_pids: httpd's children (the parent's pid file in DIR/run).
+child_pids() {
+    pgrep -P "$(cat "$1/run/httpd.pid")" 2>/dev/null
+}
