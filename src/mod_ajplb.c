@@ -21,6 +21,7 @@ static void ajplb_register_hooks(apr_pool_t *p)
     ap_hook_translate_name(ajplb_translate, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(ajplb_map_to_storage, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_handler(ajplb_handler, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_log_transaction(ajplb_log_request, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
 AJPLB_EXPORT module AP_MODULE_DECLARE_DATA ajplb_module = {

@@ -195,5 +195,6 @@ void ajplb_rlog(request_rec *r, ajplb_log_level_e level, const char *fmt, ...)
 void ajplb_slog(server_rec *s, ajplb_log_level_e level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 apr_status_t ajplb_open_logs(apr_pool_t *pconf, server_rec *s);
+int ajplb_log_request(request_rec *r);
 
 #endif /* MOD_AJPLB_H */

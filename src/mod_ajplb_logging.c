@@ -5,6 +5,7 @@
  */
 #include "httpd.h"
 #include "http_config.h"
+#include "http_core.h"
 #include "http_log.h"
 
 #include <apr_hash.h>
@@ -113,4 +114,98 @@ void ajplb_slog(server_rec *s, ajplb_log_level_e level, const char *fmt, ...)
     va_start(ap, fmt);
     ajplb_vlog(s, NULL, level, fmt, ap);
     va_end(ap);
+}
+
+/* One JkRequestLogFormat line for a request this module served. */
+int ajplb_log_request(request_rec *r)
+{
+    ajplb_srv_conf_t *conf =
+        ap_get_module_config(r->server->module_config, &ajplb_module);
+    const char *fmt = conf->request_log_format;
+    const char *worker = apr_table_get(r->notes, "JK_WORKER_NAME");
+    const char *member, *p;
+    char line[4096];
+    apr_size_t n;
+    apr_time_t took = apr_time_now() - r->request_time;
+
+    if (fmt == NULL || worker == NULL || conf->log == NULL
+        || conf->log->file == NULL) {
+        return DECLINED;
+    }
+    member = apr_table_get(r->notes, "JK_WORKER_ROUTE");
+    n = ajplb_log_stamp(line, sizeof(line), conf->log->stamp
+                        ? conf->log->stamp : AJPLB_LOG_DEFAULT_STAMP,
+                        apr_time_now());
+    for (p = fmt; *p && n < sizeof(line) - 2; p++) {
+        const char *v = NULL;
+        char num[64];
+
+        if (*p != '%' || p[1] == '\0') {
+            line[n++] = *p;
+            continue;
+        }
+        switch (*++p) {
+        case 'b':
+            v = r->bytes_sent ? apr_off_t_toa(r->pool, r->bytes_sent) : "-";
+            break;
+        case 'B':
+            v = apr_off_t_toa(r->pool, r->bytes_sent);
+            break;
+        case 'H':
+            v = r->protocol;
+            break;
+        case 'm':
+            v = r->method;
+            break;
+        case 'p':
+            apr_snprintf(num, sizeof(num), "%u", ap_get_server_port(r));
+            v = num;
+            break;
+        case 'q':
+            v = r->args ? apr_pstrcat(r->pool, "?", r->args, NULL) : "";
+            break;
+        case 'r':
+            v = r->the_request;
+            break;
+        case 's':
+            apr_snprintf(num, sizeof(num), "%d", r->status);
+            v = num;
+            break;
+        case 'T':
+            apr_snprintf(num, sizeof(num), "%" APR_TIME_T_FMT ".%06"
+                         APR_TIME_T_FMT, apr_time_sec(took),
+                         apr_time_usec(took));
+            v = num;
+            break;
+        case 'U':
+            v = r->uri;
+            break;
+        case 'v':
+            v = r->server->server_hostname;
+            break;
+        case 'V':
+            v = ap_get_server_name(r);
+            break;
+        case 'w':
+            v = worker;
+            break;
+        case 'R':
+            v = member ? member : worker;
+            break;
+        case '%':
+            v = "%";
+            break;
+        default:
+            line[n++] = '%';
+            line[n++] = *p;
+            continue;
+        }
+        if (v == NULL) {
+            v = "-";
+        }
+        n += apr_cpystrn(line + n, v, sizeof(line) - n - 1) - (line + n);
+    }
+    line[n++] = '\n';
+    ajplb_log_raw(conf->log, line, n);
+    return OK;
 }

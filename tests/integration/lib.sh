@@ -14,6 +14,8 @@ APACHE2=${APACHE2:-/usr/sbin/apache2}
 MODDIR=${MODDIR:-/usr/lib/apache2/modules}
 IT_NAME=$(basename "$0" .sh)
 IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ajplb-it.XXXXXX")
+# httpd's children (www-data) read configs and documents from here.
+chmod 755 "$IT_TMP"
 IT_PASS=0
 IT_FAIL=0
 IT_PIDFILES=""
@@ -112,8 +114,15 @@ httpd_start() {
     "$APACHE2" -f "$1/httpd.conf" -k start
 }
 
+# httpd_stop DIR: stop by signal (apache2 -k stop would re-read a
+# configuration a test may have broken on purpose) and wait for the exit.
 httpd_stop() {
-    "$APACHE2" -f "$1/httpd.conf" -k stop
+    pid=$(cat "$1/run/httpd.pid" 2>/dev/null) || return 0
+    kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.05
+    done
 }
 
 # start_backend NAME [args...]: start the fake AJP backend on a free port;

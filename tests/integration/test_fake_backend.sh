@@ -1,4 +1,4 @@
-#!/bin/bash
+#!/bin/sh
 # test_fake_backend.sh -- self-test of the fake AJP13 backend.
 #
 #   tests/integration/test_fake_backend.sh [BINARY | OUT-DIR]
@@ -7,12 +7,20 @@
 # tests/tools/ajp_client.py (Python standard library only).  Prints
 # "ok - NAME" / "not ok - NAME: why" per case and a summary line; appends
 # "fake_backend PASSED FAILED" to $RESULTS when set.  Default binary:
-# $FAKE_AJP_BACKEND, else out/tools/fake_ajp_backend.
+# $FAKE_AJP_BACKEND, else $OUT/tools/fake_ajp_backend, else
+# out/tools/fake_ajp_backend.  Runs under sh (dash) as run.sh calls it.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-bin=${FAKE_AJP_BACKEND:-$root/out/tools/fake_ajp_backend}
+# run.sh passes the build directory as $OUT (relative to the caller's cwd).
+if [ -n "${FAKE_AJP_BACKEND:-}" ]; then
+    bin=$FAKE_AJP_BACKEND
+elif [ -n "${OUT:-}" ]; then
+    bin=$OUT/tools/fake_ajp_backend
+else
+    bin=$root/out/tools/fake_ajp_backend
+fi
 if [ $# -ge 1 ]; then
     if [ -d "$1" ]; then bin=$1/tools/fake_ajp_backend; else bin=$1; fi
 fi
@@ -42,22 +50,22 @@ fi
 
 # start NAME ARGS...: run a backend on a free port; sets PORT_NAME, PID_NAME
 start() {
-    local name=$1; shift
-    "$bin" --port 0 --port-file "$tmp/$name.port" \
-        --stats-file "$tmp/$name.stats" --name "$name" "$@" \
-        2>"$tmp/$name.log" &
-    local pid=$! i
-    pids="$pids $pid"
-    eval "PID_$name=$pid"
-    for i in $(seq 1 200); do
-        [ -s "$tmp/$name.port" ] && break
+    s_name=$1; shift
+    "$bin" --port 0 --port-file "$tmp/$s_name.port" \
+        --stats-file "$tmp/$s_name.stats" --name "$s_name" "$@" \
+        2>"$tmp/$s_name.log" &
+    s_pid=$!
+    pids="$pids $s_pid"
+    eval "PID_$s_name=$s_pid"
+    for _ in $(seq 1 200); do
+        [ -s "$tmp/$s_name.port" ] && break
         sleep 0.05
     done
-    if [ ! -s "$tmp/$name.port" ]; then
-        say "not ok - start $name: no port file"
+    if [ ! -s "$tmp/$s_name.port" ]; then
+        say "not ok - start $s_name: no port file"
         return 1
     fi
-    eval "PORT_$name=$(cat "$tmp/$name.port")"
+    eval "PORT_$s_name=$(cat "$tmp/$s_name.port")"
 }
 
 start A --route r1 --verbose || true
@@ -65,9 +73,10 @@ start B --secret 's3cr3t' --cping-fault cpong_extra || true
 start C --bench || true
 start D --max-packet 65536 || true
 
-export PORT_A=${PORT_A:-0} PORT_B=${PORT_B:-0} PORT_C=${PORT_C:-0}
-export PORT_D=${PORT_D:-0}
-export STATS_A=$tmp/A.stats STATS_B=$tmp/B.stats TOOLS=$root/tests/tools
+PORT_A=${PORT_A:-0} PORT_B=${PORT_B:-0} PORT_C=${PORT_C:-0}
+PORT_D=${PORT_D:-0} STATS_A="$tmp/A.stats" STATS_B="$tmp/B.stats"
+TOOLS="$root/tests/tools"
+export PORT_A PORT_B PORT_C PORT_D STATS_A STATS_B TOOLS
 
 python3 - <<'PYEOF' 2>&1 | tee -a "$out"
 import os, socket, struct, sys, threading, time, traceback
@@ -631,7 +640,7 @@ for n in A B C D; do
     [ -n "$pid" ] || continue
     kill -TERM "$pid" 2>/dev/null
     rc=timeout
-    for i in $(seq 1 100); do
+    for _ in $(seq 1 100); do
         if ! kill -0 "$pid" 2>/dev/null; then
             wait "$pid"; rc=$?; break
         fi
@@ -648,9 +657,9 @@ pids=""
 
 # Sanitizer builds report into the logs; any report is a failure.
 san='AddressSanitizer|LeakSanitizer|UndefinedBehaviorSanitizer|runtime error:'
-bad=$(grep -l -E "$san" "$tmp"/*.log 2>/dev/null | xargs -r -n1 basename)
+bad=$(cd "$tmp" && grep -l -E "$san" ./*.log 2>/dev/null | tr '\n' ' ')
 if [ -n "$bad" ]; then
-    say "not ok - no sanitizer reports: in $(echo $bad)"
+    say "not ok - no sanitizer reports: in $bad"
     if [ -n "${VERBOSE:-}" ]; then cat "$tmp"/*.log; fi
 else
     say "ok - no sanitizer reports"
