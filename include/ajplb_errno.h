@@ -35,7 +35,20 @@
     XX(EPKTSIZE,     20, "AJP packet size outside 8192-65536")               \
     XX(EBADMETHOD,   21, "request method has bytes that are not a token")    \
     XX(EBADREQHDR,   22, "request header cannot be encoded in AJP")          \
-    XX(ECONFIG,      40, "configuration error")
+    XX(ENOHEADERS,   23, "AJP END_RESPONSE before SEND_HEADERS")             \
+    XX(ECONFIG,      40, "configuration error")                            \
+    XX(EURITRAVERSAL, 60, "URI path climbs above the root with '..'")      \
+    XX(EURIRELATIVE, 61, "URI path does not start with '/'")               \
+    XX(EURIUNSAFE,   62, "URI has '%' or '\\' after decoding "              \
+                         "(JkOptions +RejectUnsafeURI)")                    \
+    XX(EMAPBUILT,    63, "URI map already built: add rules to a new map") \
+    XX(ENOMEMBER,    80, "no usable balancer member left for this request") \
+    XX(ESTICKYFORCE, 81, "the session's member is unusable and "            \
+                         "sticky_session_force is set")                     \
+    XX(ESHMBAD,      82, "shared memory segment has a wrong magic, "        \
+                         "version or size")                                 \
+    XX(ESHMSMALL,    83, "shared memory segment is too small for the "      \
+                         "worker model")
 
 #define AJPLB__ERRNO_DEFINE(name, num, msg) \
     AJPLB_##name = APR_OS_START_USERERR + (num),

@@ -1,0 +1,117 @@
+#!/bin/sh
+# tests/integration/test_tomcat.sh -- the real httpd with the module in
+# front of a real Tomcat 10 (AJP connector with secretRequired): methods and
+# body sizes, chunked upload, a streamed 100 MiB download, encoded query
+# strings, a wrong secret, and what the servlet sees of the client over
+# plain HTTP and over TLS terminated by mod_ssl (with a client certificate).
+. "$(dirname "$0")/lib.sh"
+TOMCAT_SH=$0
+. "$IT_ROOT/tests/tomcat/tomcat.sh"
+
+if [ ! -x "$CATALINA_HOME/bin/catalina.sh" ]; then
+    not_ok "tomcat10 is installed (apt-get install tomcat10)"
+    it_done
+fi
+ajp=$(free_port)
+thttp=$(free_port)
+port=$(free_port)
+sport=$(free_port)
+T=$IT_TMP/tomcat1
+tomcat_make "$T" "$ajp" "$thttp" worker1 "t0pS3cret"
+IT_PIDFILES="$IT_PIDFILES $T/pid"
+tomcat_start "$T" || { not_ok "tomcat starts" "$(tail -n 20 "$T/logs/catalina.out")"; it_done; }
+
+# Certificates for the TLS front and a client.
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -keyout "$IT_TMP/server.key" -out "$IT_TMP/server.crt" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=test-client" \
+    -keyout "$IT_TMP/client.key" -out "$IT_TMP/client.crt" 2>/dev/null
+
+cat >"$IT_TMP/workers.properties" <<WP
+worker.list=worker1,badsecret
+worker.worker1.type=ajp13
+worker.worker1.host=127.0.0.1
+worker.worker1.port=$ajp
+worker.worker1.secret=t0pS3cret
+worker.badsecret.reference=worker.worker1
+worker.badsecret.secret=wrong
+WP
+H=$IT_TMP/h
+httpd_conf "$H" "$port" <<CONF
+Listen 127.0.0.1:$sport
+LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
+LoadModule ssl_module $MODDIR/mod_ssl.so
+JkWorkersFile "$IT_TMP/workers.properties"
+JkLogFile logs/mod_jk.log
+JkMount /*.jsp worker1
+JkMount /bad/* badsecret
+<VirtualHost 127.0.0.1:$sport>
+    ServerName 127.0.0.1
+    JkMountCopy On
+    SSLEngine on
+    SSLCertificateFile "$IT_TMP/server.crt"
+    SSLCertificateKeyFile "$IT_TMP/server.key"
+    SSLCACertificateFile "$IT_TMP/client.crt"
+    SSLVerifyClient optional
+    SSLVerifyDepth 1
+    SSLOptions +ExportCertData
+</VirtualHost>
+CONF
+httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
+wait_http "$port"
+U=http://127.0.0.1:$port
+S=https://127.0.0.1:$sport
+
+field() { printf '%s\n' "$1" | sed -n "s/^$2: //p"; }
+
+out=$(curl -s "$U/echo.jsp?a=%41b&c=d%20e")
+check "Tomcat sees the URI" "/echo.jsp" "$(field "$out" uri)"
+check "Tomcat sees the encoded query string unchanged" "a=%41b&c=d%20e" \
+    "$(field "$out" query)"
+check "getRemoteAddr is the client" 127.0.0.1 "$(field "$out" remote_addr)"
+rp=$(field "$out" remote_port)
+[ "${rp:-0}" -gt 0 ] && ok "getRemotePort is the client's port ($rp)" \
+    || not_ok "getRemotePort is the client's port" "$out"
+check "getServerPort is the front's" "$port" "$(field "$out" server_port)"
+check "isSecure is false over http" false "$(field "$out" secure)"
+
+for m in GET POST PUT; do
+    for n in 0 1 8186 8187 10485760; do
+        head -c "$n" /dev/urandom >"$IT_TMP/body"
+        want="$n $(fnv1a64 "$IT_TMP/body")"
+        out=$(curl -s -X "$m" --data-binary @"$IT_TMP/body" \
+              -H "Content-Type: application/octet-stream" "$U/echo.jsp")
+        check "$m with a $n-byte body reaches Tomcat whole" "$want" \
+            "$(field "$out" body_length) $(field "$out" body_fnv1a64)"
+    done
+done
+head -c 300000 /dev/urandom >"$IT_TMP/body"
+want="300000 $(fnv1a64 "$IT_TMP/body")"
+out=$(curl -s -X POST -H "Transfer-Encoding: chunked" \
+      --data-binary @"$IT_TMP/body" "$U/echo.jsp")
+check "chunked upload reaches Tomcat whole" "$want" \
+    "$(field "$out" body_length) $(field "$out" body_fnv1a64)"
+check "streamed 100 MiB download" 104857600 \
+    "$(curl -s -o /dev/null -w '%{size_download}' "$U/download.jsp?size=104857600")"
+check "wrong secret: Tomcat's 403 reaches the client" 403 \
+    "$(curl -s -o /dev/null -w '%{http_code}' "$U/bad/echo.jsp")"
+
+# TLS terminated in mod_ssl: what the servlet learns.
+out=$(curl -sk --cert "$IT_TMP/client.crt" --key "$IT_TMP/client.key" \
+      "$S/echo.jsp")
+check "isSecure is true behind mod_ssl" true "$(field "$out" secure)"
+check "scheme is https" https "$(field "$out" scheme)"
+c=$(field "$out" cipher)
+[ -n "$c" ] && [ "$c" != null ] && ok "cipher suite forwarded ($c)" \
+    || not_ok "cipher suite forwarded" "$out"
+k=$(field "$out" key_size)
+[ "${k:-0}" -ge 128 ] 2>/dev/null && ok "key size forwarded ($k)" \
+    || not_ok "key size forwarded" "$out"
+check "TLS session id forwarded" true "$(field "$out" ssl_session)"
+check "client certificate forwarded" "CN=test-client" \
+    "$(field "$out" client_cert)"
+check "server port over TLS" "$sport" "$(field "$out" server_port)"
+
+httpd_stop "$H"
+tomcat_stop "$T"
+it_done
