@@ -29,7 +29,7 @@ ifeq ($(strip $(APXS)),)
 .DEFAULT_GOAL := all
 all check check-asan check-unit check-integration check-layering fuzz \
 install demo demo-stop bench clean-out:
-	@scripts/deps.sh $(if $(filter check check-asan check-unit check-integration fuzz,$(MAKECMDGOALS)),check,build)
+	@scripts/deps.sh $(if $(filter check check-asan check-unit check-integration fuzz,$(MAKECMDGOALS)),check,$(if $(filter demo,$(MAKECMDGOALS)),demo,build))
 	@$(MAKE) --no-print-directory configure-now
 	@$(MAKE) --no-print-directory $(MAKECMDGOALS)
 else
@@ -147,6 +147,13 @@ fuzz: $(FUZZ_BIN)
 	    $$f -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$name/ \
 	        $(OUT)/fuzz/work_$$name tests/fuzz/corpus/$$name || exit 1; \
 	done
+
+demo: $(MODULE)
+	@scripts/deps.sh demo
+	@OUT=$(CURDIR)/$(OUT) scripts/demo.sh start
+
+demo-stop:
+	@OUT=$(CURDIR)/$(OUT) scripts/demo.sh stop
 
 install: $(MODULE)
 	$(APXS) -i -n ajplb $(OUT)/apxs/mod_ajplb.la
