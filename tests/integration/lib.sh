@@ -13,6 +13,14 @@ MODULE=${MODULE:-$OUT/mod_ajplb.so}
 APACHE2=${APACHE2:-/usr/sbin/apache2}
 MODDIR=${MODDIR:-/usr/lib/apache2/modules}
 IT_NAME=$(basename "$0" .sh)
+# With SAN_PRELOAD set (make check-asan), httpd runs with the sanitizer
+# runtimes preloaded so an ASan/UBSan-built module can load; leak checks
+# are off because httpd never frees its own pools at exit.
+SAN_ENV=""
+if [ -n "${SAN_PRELOAD:-}" ]; then
+    SAN_ENV="LD_PRELOAD=$SAN_PRELOAD ASAN_OPTIONS=detect_leaks=0:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1"
+    IT_NAME="$IT_NAME(asan)"
+fi
 IT_TMP=$(mktemp -d "${TMPDIR:-/tmp}/ajplb-it.XXXXXX")
 # httpd's children (www-data) read configs and documents from here.
 chmod 755 "$IT_TMP"
@@ -58,6 +66,15 @@ not_ok() {
 
 # it_done: print the closing line, record it, exit with the right status.
 it_done() {
+    if [ -n "$SAN_ENV" ]; then
+        reports=$(cat "$IT_TMP"/*/logs/error.log 2>/dev/null \
+                  | grep -E "ERROR: AddressSanitizer|runtime error:" | head -n 5)
+        if [ -n "$reports" ]; then
+            not_ok "no sanitizer report in httpd's error log" "$reports"
+        else
+            ok "no sanitizer report in httpd's error log"
+        fi
+    fi
     echo "$IT_NAME: $IT_PASS passed, $IT_FAIL failed"
     if [ -n "${RESULTS:-}" ]; then
         echo "$IT_NAME $IT_PASS $IT_FAIL" >>"$RESULTS"
@@ -105,13 +122,13 @@ CONF
 # httpd_test DIR: run `apache2 -t` on DIR/httpd.conf; output in $HTTPD_OUT,
 # exit status in $HTTPD_RC.
 httpd_test() {
-    HTTPD_OUT=$("$APACHE2" -t -f "$1/httpd.conf" 2>&1)
+    HTTPD_OUT=$(env $SAN_ENV "$APACHE2" -t -f "$1/httpd.conf" 2>&1)
     HTTPD_RC=$?
 }
 
 httpd_start() {
     IT_PIDFILES="$IT_PIDFILES $1/run/httpd.pid"
-    "$APACHE2" -f "$1/httpd.conf" -k start
+    env $SAN_ENV "$APACHE2" -f "$1/httpd.conf" -k start
 }
 
 # httpd_stop DIR: stop by signal (apache2 -k stop would re-read a
