@@ -32,13 +32,15 @@ apr_uint32_t ajplb_shm_read_begin(const volatile apr_uint32_t *seq)
             break;
         }
     }
-    __sync_synchronize();
+    /* Acquire: the data loads below cannot move above the seq load
+     * (a compiler barrier only on x86, a real fence elsewhere). */
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
     return s;
 }
 
 int ajplb_shm_read_retry(const volatile apr_uint32_t *seq, apr_uint32_t s)
 {
-    __sync_synchronize();
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
     return apr_atomic_read32((volatile apr_uint32_t *)seq) != s;
 }
 
@@ -485,7 +487,7 @@ apr_status_t ajplb_shm_init(apr_pool_t *p, void *base, apr_size_t size,
         ajplb__shm_str(a->host, w->host);
         a->port = (apr_uint32_t)(w->port < 0 ? 0 : w->port);
         a->last_reset = (apr_uint64_t)now;
-        apr_hash_set(ajp_idx, w, sizeof(w), a);
+        apr_hash_set(ajp_idx, w->name, APR_HASH_KEY_STRING, a);
         ai++;
     }
     for (i = 0; i < model->workers->nelts; i++) {
@@ -510,7 +512,8 @@ apr_status_t ajplb_shm_init(apr_pool_t *p, void *base, apr_size_t size,
                                            .worker;
             ajplb_shm_member_t *m = (void *)((char *)base + mo
                                              + (apr_size_t)mi * sizeof(*m));
-            ajplb_shm_ajp_t *a = apr_hash_get(ajp_idx, &mw, sizeof(mw));
+            ajplb_shm_ajp_t *a = apr_hash_get(ajp_idx, mw->name,
+                                              APR_HASH_KEY_STRING);
             ajplb__shm_id(&m->id, AJPLB_SHM_SLOT_MEMBER, mi, w->name,
                           mw->name);
             ajplb__shm_fill_member(m, mw);

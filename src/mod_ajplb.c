@@ -14,8 +14,14 @@ static void ajplb_register_hooks(apr_pool_t *p)
 {
     /* Last, so the MPM has already settled ThreadsPerChild, which is the
      * default connection_pool_size. */
+    /* Before mod_watchdog, which starts the threads of the instances made
+     * in post_config (mod_proxy_hcheck does the same). */
+    static const char *const before_watchdog[] = {"mod_watchdog.c", NULL};
+
+    ap_hook_pre_config(ajplb_pre_config, NULL, NULL, APR_HOOK_MIDDLE);
     ap_hook_check_config(ajplb_check_config, NULL, NULL, APR_HOOK_LAST);
-    ap_hook_post_config(ajplb_post_config, NULL, NULL, APR_HOOK_MIDDLE);
+    ap_hook_post_config(ajplb_post_config, NULL, before_watchdog,
+                        APR_HOOK_MIDDLE);
     ap_hook_child_init(ajplb_child_init, NULL, NULL, APR_HOOK_MIDDLE);
     /* Before mod_alias and mod_rewrite would map the URI to a file. */
     ap_hook_translate_name(ajplb_translate, NULL, NULL, APR_HOOK_FIRST);

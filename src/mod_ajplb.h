@@ -17,6 +17,10 @@
 #include "ajplb_uri_map.h"
 #include "ajplb_pool.h"
 #include "ajplb_exchange.h"
+#include "ajplb_shm.h"
+#include "ajplb_lb.h"
+
+#include <apr_global_mutex.h>
 
 extern AJPLB_EXPORT module AP_MODULE_DECLARE_DATA ajplb_module;
 
@@ -140,12 +144,14 @@ typedef struct {
     apr_array_header_t *mounts;         /* of ajplb_mount_t, pattern NULL */
 } ajplb_dir_conf_t;
 
-/* Per-child runtime state of an ajp13 worker. */
+/* Per-child runtime state of a worker: a connection pool for an ajp13
+ * worker, a balancer handle for an lb. */
 typedef struct {
     const ajplb_worker_t *def;
     ajplb_pool_t *pool;                 /* NULL when the host did not
                                          * resolve (then always 503) */
     apr_status_t pool_rv;
+    ajplb_lb_t *lb;                     /* lb workers only */
 } ajplb_rt_worker_t;
 
 /* Per-generation global state, rebuilt on every configuration read. */
@@ -153,6 +159,11 @@ typedef struct {
     ajplb_model_t *model;               /* NULL when no workers exist */
     apr_hash_t *rt;                     /* name -> ajplb_rt_worker_t */
     server_rec *main_server;
+    ajplb_shm_t *shm;                   /* this process's view */
+    void *shm_base;
+    apr_size_t shm_size;
+    apr_global_mutex_t *mutex;          /* Pessimistic lb lock, writers */
+    int watchdog;                       /* maintenance in a thread */
 } ajplb_global_t;
 
 extern ajplb_global_t ajplb_global;
@@ -186,8 +197,16 @@ int ajplb_map_to_storage(request_rec *r);
 int ajplb_build_maps(apr_pool_t *pconf, server_rec *s, ajplb_diags_t *d);
 ajplb_uri_map_t *ajplb_current_map(request_rec *r, ajplb_srv_conf_t *conf);
 
-/* mod_ajplb_handler.c */
+/* mod_ajplb_service.c */
 int ajplb_handler(request_rec *r);
+
+/* mod_ajplb_shm.c */
+int ajplb_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp);
+apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
+                             const ajplb_model_t *model);
+apr_status_t ajplb_watchdog_setup(apr_pool_t *pconf, server_rec *s);
+void ajplb_shm_child_init(apr_pool_t *pchild, server_rec *s);
+void ajplb_maintain(apr_time_t now);
 
 /* mod_ajplb_logging.c */
 void ajplb_rlog(request_rec *r, ajplb_log_level_e level, const char *fmt, ...)

@@ -126,7 +126,9 @@ int ajplb_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     if (ajplb_global.model == NULL) {
         return OK;
     }
-    if (ajplb_open_logs(pconf, s) != APR_SUCCESS) {
+    if (ajplb_open_logs(pconf, s) != APR_SUCCESS
+        || ajplb_shm_setup(pconf, s, ajplb_global.model) != APR_SUCCESS
+        || ajplb_watchdog_setup(pconf, s) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;
@@ -163,12 +165,26 @@ void ajplb_child_init(apr_pool_t *pchild, server_rec *s)
     if (model == NULL) {
         return;
     }
+    ajplb_shm_child_init(pchild, s);
     for (i = 0; i < model->workers->nelts; i++) {
         const ajplb_worker_t *w =
             APR_ARRAY_IDX(model->workers, i, const ajplb_worker_t *);
         ajplb_rt_worker_t *rt;
         ajplb_pool_conf_t pc;
 
+        if (w->type == AJPLB_WORKER_LB && w->used) {
+            rt = apr_pcalloc(pchild, sizeof(*rt));
+            rt->def = w;
+            if (ajplb_global.shm != NULL
+                && ajplb_lb_make(pchild, ajplb_global.shm, w, &rt->lb)
+                   != APR_SUCCESS) {
+                rt->lb = NULL;
+                ajplb_slog(s, AJPLB_LOG_ERROR, "worker %s: no slot in the "
+                           "shared memory; it will answer 503", w->name);
+            }
+            apr_hash_set(ajplb_global.rt, w->name, APR_HASH_KEY_STRING, rt);
+            continue;
+        }
         if (w->type != AJPLB_WORKER_AJP13 || !w->used) {
             continue;
         }

@@ -16,6 +16,7 @@
 #include "mod_ajplb_request.h"
 #include "mod_ajplb_handler.h"
 #include "mod_ajplb_service.h"
+#include "mod_ajplb_lb.h"
 
 APLOG_USE_MODULE(ajplb);
 
@@ -126,6 +127,7 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
     if (rt->pool == NULL) {
         char err[120];
         res->rv = rt->pool_rv;
+        res->replayable = 1;
         ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: host '%s' could not be "
                    "resolved when this child started (%s): fix host= in "
                    "workers.properties or DNS, then restart httpd", w->name,
@@ -150,6 +152,7 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
                        w->connection_pool_size);
             res->outcome = AJPLB_OUT_CONNECT_ERROR;
             res->rv = rv;
+            res->replayable = 1;
             return 0;
         }
         if (rv != APR_SUCCESS) {
@@ -297,15 +300,17 @@ int ajplb_handler(request_rec *r)
         x.reply_timeout = apr_time_from_msec(ms);
     }
 
-    if (w->type != AJPLB_WORKER_AJP13) {
-        ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s is of type %s, which "
-                   "this build cannot serve yet", w->name,
-                   ajplb_worker_type_name(w->type));
-        return HTTP_INTERNAL_SERVER_ERROR;
+    if (w->type == AJPLB_WORKER_STATUS) {
+        ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s is a status worker, "
+                   "which this build does not serve yet", w->name);
+        return HTTP_NOT_IMPLEMENTED;
     }
     rt = apr_hash_get(ajplb_global.rt, w->name, APR_HASH_KEY_STRING);
     if (rt == NULL) {
         return HTTP_INTERNAL_SERVER_ERROR;
+    }
+    if (!ajplb_global.watchdog) {
+        ajplb_maintain(start);
     }
     ajplb_build_request(r, conf, w, rc ? rc->orig_uri : r->uri, cl, &areq);
     x.req = &areq;
@@ -315,7 +320,13 @@ int ajplb_handler(request_rec *r)
     replay.data = apr_palloc(r->pool, x.max_packet_size);
     x.replay = &replay;
 
-    ajplb_service_ajp13(r, conf, rt, &x, &h, &res);
+    if (w->type == AJPLB_WORKER_LB) {
+        ajplb_service_lb(r, conf, rt, rc, &x, &areq, &h, &res);
+    }
+    else {
+        apr_table_setn(r->notes, "JK_WORKER_ROUTE", w->route);
+        ajplb_service_ajp13(r, conf, rt, &x, &h, &res);
+    }
     status = ajplb_finish_response(&h, &res);
 
     took = apr_time_now() - start;

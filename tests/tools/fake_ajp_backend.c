@@ -1095,6 +1095,7 @@ struct ctl {
     long long chunk;
     int then;                       /* 0 default, 1 close, 2 keep */
     int arm;                        /* cpong fault for the next CPING */
+    int not_me;                     /* only=NAME named another backend */
     char reason[256];
     size_t rlen;
     int has_reason;
@@ -1250,6 +1251,10 @@ static void ctl_param(struct ctl *c, const char *k, const char *v,
         if (x->vlen >= sizeof(x->val))
             x->vlen = sizeof(x->val) - 1;
         memcpy(x->val, colon + 1, x->vlen);
+    } else if (strcmp(k, "only") == 0) {
+        /* only=NAME: the fault is meant for backend NAME; the others
+         * answer normally (lets a test break one member of a balancer). */
+        c->not_me = strcmp(v, opt.name) != 0;
     } else if (strcmp(k, "then") == 0) {
         if (strcmp(v, "close") == 0)
             c->then = 1;
@@ -1310,6 +1315,10 @@ static void parse_ctl(const struct req *rq, struct ctl *c)
                 ctl_param(c, k, v, vlen, eq != NULL);
             s = amp ? amp + 1 : e;
         }
+    }
+    if (c->not_me) {
+        c->fault = F_NONE;
+        c->cut = -1;
     }
 }
 

@@ -1,0 +1,236 @@
+/*
+ * ajplb_lb.h -- the sticky-session load balancer: session id and route
+ * extraction, member choice (sticky, domain, redirect, distance, method),
+ * load accounting, outcome -> member state, and maintenance.
+ * Core layer: APR only, never logs; all state lives in ajplb_shm slots.
+ */
+#ifndef AJPLB_LB_H
+#define AJPLB_LB_H
+
+#include <apr_pools.h>
+#include <apr_tables.h>
+#include <apr_time.h>
+
+#include "ajplb_common.h"
+#include "ajplb_config.h"
+#include "ajplb_shm.h"
+
+/* ------------------------------------------------------------ requests */
+
+/* What the balancer needs to know about a request.  The adapter fills it
+ * from request_rec and the environment; the core never sees httpd types. */
+typedef struct {
+    const char *uri;                /* path with ;params, or NULL */
+    const char *const *cookies;     /* every Cookie header value, in order */
+    int ncookies;
+    const char *session_cookie;     /* rule override, NULL = the lb's */
+    const char *session_path;       /* rule override, NULL = the lb's */
+    const char *forced_route;       /* JK_ROUTE, NULL or "" = none */
+    int sticky_ignore;              /* JK_STICKY_IGNORE: balance anyway */
+    int stateless;                  /* JK_STATELESS: pure rotation */
+} ajplb_lb_req_t;
+
+/**
+ * The value of the first non-empty path parameter @a name ("jsessionid"
+ * style, @a name includes its ';') in @a uri: the bytes after "name="
+ * up to '?', ';', '/' or the end.  @return a copy in @a p, or NULL
+ */
+const char *ajplb_session_path_param(apr_pool_t *p, const char *uri,
+                                     const char *name);
+
+/**
+ * Append to @a ids every non-empty value of cookie @a name in one Cookie
+ * header value, in order: the name must start the header or follow ';',
+ * ',' or a blank, and match exactly (case-sensitive); blanks before and
+ * after '=' are skipped; the value ends at ';' or ','; trailing blanks and
+ * one surrounding '"' on each side are dropped.  Copies go into @a p.
+ */
+void ajplb_session_cookie_ids(apr_pool_t *p, const char *header,
+                              const char *name, apr_array_header_t *ids);
+
+/**
+ * All session ids of a request, in the order they are tried: JK_ROUTE
+ * alone (as ".route") when set; else the path parameter first, then every
+ * matching cookie of every Cookie header.  Empty ids are never returned.
+ * @return array of const char * from @a p (possibly empty, never NULL)
+ */
+apr_array_header_t *ajplb_session_ids(apr_pool_t *p,
+                                      const ajplb_lb_req_t *req,
+                                      const char *session_cookie,
+                                      const char *session_path);
+
+/**
+ * The route of @a id: the text after its FIRST '.', or NULL when there is
+ * no '.', or the rest is empty or only dots.  Points into @a id.
+ */
+const char *ajplb_session_route(const char *id);
+
+/* ------------------------------------------------------------- methods */
+
+/* A balancing method: pure functions over member slots, atomics only, no
+ * lock taken or assumed.  One static table per method (ajplb_lb_method.c). */
+typedef struct {
+    const char *name;               /* "Request", "Traffic", ... */
+    ajplb_lb_method_e id;
+    /** The value pick() minimises among equally distant members. */
+    apr_uint64_t (*value)(const ajplb_shm_member_t *m);
+    /** A request was sent to @a m; @a new_session: it had no session. */
+    void (*begin)(ajplb_shm_member_t *m, int new_session);
+    /** A request on @a m ended having moved @a bytes (in + out). */
+    void (*end)(ajplb_shm_member_t *m, apr_uint64_t bytes);
+    /** Maintenance: @a shift elapsed intervals over @a n members. */
+    void (*decay)(ajplb_shm_member_t *const *ms, int n, int shift);
+    /** 1: a recovering member restarts at the current maximum value. */
+    int recover_at_max;
+} ajplb_lb_method_t;
+
+/** The method for @a id; unknown ids give Request (never NULL). */
+const ajplb_lb_method_t *ajplb_lb_method_get(ajplb_lb_method_e id);
+
+/** The method called @a name (case-insensitive), or NULL. */
+const ajplb_lb_method_t *ajplb_lb_method_find(const char *name);
+
+/* ------------------------------------------------------------ balancer */
+
+/* One process's handle on an lb: pointers into the shared segment plus
+ * the config that cannot change at run time.  Built once per process. */
+typedef struct {
+    const char *name;
+    ajplb_shm_t *shm;
+    ajplb_shm_lb_t *slot;
+    int n;                          /* members */
+    ajplb_shm_member_t **members;   /* in balance_workers order */
+    ajplb_shm_ajp_t **ajps;         /* parallel; entries may be NULL */
+    const char *session_cookie;
+    const char *session_path;
+} ajplb_lb_t;
+
+typedef enum {
+    AJPLB_PICK_STICKY = 1,          /* the session's own member */
+    AJPLB_PICK_DOMAIN,              /* a member of the session's domain */
+    AJPLB_PICK_REDIRECT,            /* the session member's redirect */
+    AJPLB_PICK_BALANCED,            /* by distance and method value */
+    AJPLB_PICK_FAILOVER             /* nothing usable: a redirect target */
+} ajplb_lb_how_e;
+
+typedef struct {
+    int member;                     /* index into lb->members */
+    ajplb_lb_how_e how;
+    int new_session;                /* no session id and not stateless */
+    const char *session_id;         /* the id that routed it, or NULL */
+    apr_uint32_t activation;        /* for JK_LB_ACTIVATION */
+    char route[AJPLB_SHM_STR];      /* route for Tomcat: member or domain */
+} ajplb_lb_choice_t;
+
+/* How a request on a member ended, as the handler saw it. */
+typedef enum {
+    AJPLB_OUTCOME_OK = 0,
+    AJPLB_OUTCOME_CLIENT_ERROR,     /* client aborted, bad body: no mark */
+    AJPLB_OUTCOME_TOO_BIG,          /* request does not fit: client's */
+    AJPLB_OUTCOME_CONNECT_ERROR,
+    AJPLB_OUTCOME_SEND_ERROR,
+    AJPLB_OUTCOME_RECV_ERROR,
+    AJPLB_OUTCOME_PROTOCOL_ERROR,
+    AJPLB_OUTCOME_TIMEOUT,          /* reply_timeout fired */
+    AJPLB_OUTCOME_FAIL_ON_STATUS,   /* negative fail_on_status: no mark */
+    AJPLB_OUTCOME_FAIL_ON_STATUS_MARK,  /* positive fail_on_status: ERR */
+    AJPLB_OUTCOME_BUSY              /* no connection slot / busy_limit */
+} ajplb_lb_outcome_e;
+
+/** USABLE: state up to ERR/FRC and activation ACTIVE. */
+int ajplb_lb_is_usable(int state, int activation);
+
+/** USABLE_STICKY: state up to ERR/FRC and not STOPPED. */
+int ajplb_lb_is_usable_sticky(int state, int activation);
+
+/**
+ * A handle on lb worker @a lbw in @a shm (slots found by name).
+ * Locking: none; reads slot identities only.
+ * @return APR_SUCCESS, APR_EINVAL (not an lb) or APR_NOTFOUND (no slot:
+ *         the segment was not made for this model)
+ */
+apr_status_t ajplb_lb_make(apr_pool_t *p, ajplb_shm_t *shm,
+                           const ajplb_worker_t *lbw, ajplb_lb_t **out);
+
+/** The lb's session ids for @a req (see ajplb_session_ids). */
+apr_array_header_t *ajplb_lb_session_ids(const ajplb_lb_t *lb,
+                                         apr_pool_t *p,
+                                         const ajplb_lb_req_t *req);
+
+/** Per-request set of members already tried, all clear, from @a p. */
+unsigned char *ajplb_lb_tried_make(apr_pool_t *p, const ajplb_lb_t *lb);
+
+/**
+ * Choose a member for a request.  Sticky first (route, then domain, then
+ * the member's redirect), else the lowest distance, then the lowest
+ * method value, ties broken by a rotating start; members set in @a tried
+ * are skipped.  A chosen ERR/REC member moves to ERR/PRB atomically, so
+ * exactly one request probes it.
+ * Locking: with lock=Pessimistic the caller holds the lb's (global) lock
+ * around pick + begin; with Optimistic no lock -- the arithmetic is the
+ * same, only ties between concurrent picks become approximate.
+ * @param ids from ajplb_lb_session_ids (NULL = no session)
+ * @param tried n flags, or NULL
+ * @return APR_SUCCESS; AJPLB_ESTICKYFORCE (the session's member is not
+ *         usable and sticky_session_force is set: answer 503);
+ *         AJPLB_ENOMEMBER (nothing usable: try ajplb_lb_force_recovery()
+ *         once, then 503)
+ */
+apr_status_t ajplb_lb_pick(ajplb_lb_t *lb, const ajplb_lb_req_t *req,
+                           const apr_array_header_t *ids,
+                           const unsigned char *tried, apr_time_t now,
+                           ajplb_lb_choice_t *out);
+
+/**
+ * Account a request sent to the chosen member: busy++, elected++,
+ * sessions++ (new session), lb_value per method.
+ * Locking: atomics only; see pick() for the Pessimistic contract.
+ */
+void ajplb_lb_begin(ajplb_lb_t *lb, const ajplb_lb_choice_t *c,
+                    apr_time_t now);
+
+/**
+ * Account the end of a request on member @a i and move its state:
+ *   OK               -> OK, error times cleared
+ *   CLIENT_ERROR, TOO_BIG -> client_errors++, state kept (never marked)
+ *   CONNECT/SEND/RECV/PROTOCOL_ERROR -> errors++; ERR when the member
+ *       was recovering, has no other request in flight, escalation is 0
+ *       or error_escalation_time passed since the first error; else a
+ *       local error (the caller excludes it for this request only)
+ *   TIMEOUT          -> reply_timeouts++; ERR once > max_reply_timeouts
+ *   FAIL_ON_STATUS   -> no mark;  FAIL_ON_STATUS_MARK -> ERR
+ *   BUSY             -> OK/BUSY until a request on it ends or maintenance
+ * A probe that did not fail puts ERR/PRB back to ERR/REC.
+ * Locking: atomics only, never the lb lock.
+ */
+void ajplb_lb_end(ajplb_lb_t *lb, int i, ajplb_lb_outcome_e outcome,
+                  apr_uint64_t bytes_read, apr_uint64_t bytes_written,
+                  apr_time_t now);
+
+/**
+ * The lb's share of the global maintenance, due every worker.maintain
+ * seconds: decay values and reply_timeouts by the elapsed intervals,
+ * ERR older than recover_time -> ERR/REC (at the current maximum value),
+ * local errors older than error_escalation_time -> ERR, unused OK ->
+ * OK/IDLE, OK/BUSY -> OK, and forced recovery when every member is ERR.
+ * Locking: atomics only; call from the process that won
+ * ajplb_shm_maintain_claim() (a second caller in the same interval is a
+ * no-op for the decay, the state moves are idempotent).
+ * @return the number of intervals applied (0 = too early)
+ */
+int ajplb_lb_maintain(ajplb_lb_t *lb, apr_time_t now);
+
+/**
+ * Forced recovery: every ERR member that is not stopped -> ERR/FRC, which
+ * counts as usable.  @return how many members moved
+ * Locking: atomics only (compare-and-swap per member).
+ */
+int ajplb_lb_force_recovery(ajplb_lb_t *lb, apr_time_t now);
+
+/** Index of the member with route @a route (exact), or -1. */
+int ajplb_lb_find_route(const ajplb_lb_t *lb, const char *route);
+
+/** Index of the member called @a name, or -1. */
+int ajplb_lb_find_member(const ajplb_lb_t *lb, const char *name);
+
+#endif /* AJPLB_LB_H */

@@ -1,0 +1,275 @@
+/*
+ * mod_ajplb_lb.c -- ADAPTER: serving a request with an lb worker: session
+ * ids from the request, member choice through the balancer core, the
+ * member's ajp13 service, and failover only where it cannot duplicate
+ * work.  Member state lives in shared memory (mod_ajplb_shm.c).
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_core.h"
+#include "http_log.h"
+#include "http_protocol.h"
+#include "http_request.h"
+
+#include <apr_strings.h>
+
+#include "mod_ajplb.h"
+#include "mod_ajplb_handler.h"
+#include "mod_ajplb_service.h"
+#include "mod_ajplb_lb.h"
+
+static int ajplb_collect_cookie(void *rec, const char *key, const char *val)
+{
+    APR_ARRAY_PUSH((apr_array_header_t *)rec, const char *) = val;
+    return 1;
+}
+
+/* "" or a non-zero number means yes, "0" means no (mod_jk's reading). */
+static int ajplb_env_flag(request_rec *r, const char *name, int dflt)
+{
+    const char *v = apr_table_get(r->subprocess_env, name);
+
+    if (v == NULL) {
+        return dflt;
+    }
+    return *v == '\0' || atoi(v) != 0;
+}
+
+static ajplb_lb_outcome_e ajplb_lb_outcome(const ajplb_exchange_result_t *res,
+                                          const ajplb_hctx_t *h)
+{
+    switch (res->outcome) {
+    case AJPLB_OUT_OK:
+        if (h->failed_status) {
+            return h->failed_mark ? AJPLB_OUTCOME_FAIL_ON_STATUS_MARK
+                                  : AJPLB_OUTCOME_FAIL_ON_STATUS;
+        }
+        return AJPLB_OUTCOME_OK;
+    case AJPLB_OUT_CLIENT_ERROR:
+        return AJPLB_OUTCOME_CLIENT_ERROR;
+    case AJPLB_OUT_TOO_BIG:
+        return AJPLB_OUTCOME_TOO_BIG;
+    case AJPLB_OUT_CONNECT_ERROR:
+        return APR_STATUS_IS_TIMEUP(res->rv) ? AJPLB_OUTCOME_BUSY
+                                             : AJPLB_OUTCOME_CONNECT_ERROR;
+    case AJPLB_OUT_SEND_ERROR:
+        return AJPLB_OUTCOME_SEND_ERROR;
+    case AJPLB_OUT_RECV_ERROR:
+        return AJPLB_OUTCOME_RECV_ERROR;
+    case AJPLB_OUT_PROTOCOL_ERROR:
+        return AJPLB_OUTCOME_PROTOCOL_ERROR;
+    case AJPLB_OUT_TIMEOUT:
+        return AJPLB_OUTCOME_TIMEOUT;
+    }
+    return AJPLB_OUTCOME_PROTOCOL_ERROR;
+}
+
+/* May this request go to another member after @a res?  Only when that
+ * cannot duplicate work or lose data: nothing reached the client, the
+ * body (if any) can be sent again, and either the member provably never
+ * got the request (no connection) or the request is idempotent and the
+ * member never answered.  A client's error or a slow reply never moves. */
+static int ajplb_may_failover(request_rec *r, const ajplb_exchange_result_t *res,
+                              const ajplb_hctx_t *h, int idempotent)
+{
+    if (h->passed || !res->replayable) {
+        return 0;
+    }
+    switch (res->outcome) {
+    case AJPLB_OUT_CONNECT_ERROR:
+        return 1;
+    case AJPLB_OUT_SEND_ERROR:
+    case AJPLB_OUT_RECV_ERROR:
+    case AJPLB_OUT_PROTOCOL_ERROR:
+        return idempotent && !res->headers_seen;
+    case AJPLB_OUT_OK:
+        /* fail_on_status: the member answered; only a repeatable request
+         * may be asked again elsewhere. */
+        return h->failed_status != 0 && idempotent;
+    default:
+        return 0;
+    }
+}
+
+static const char *ajplb_activation_name(apr_uint32_t a)
+{
+    return a == AJPLB_ACTIVATION_DISABLED ? "DIS"
+           : a == AJPLB_ACTIVATION_STOPPED ? "STP" : "ACT";
+}
+
+/* set_session_cookie: tell the client which member it now belongs to,
+ * for applications whose session ids carry no route. */
+static void ajplb_set_route_cookie(request_rec *r, const ajplb_worker_t *lbw,
+                                   const ajplb_req_conf_t *rc,
+                                   const ajplb_ajp_request_t *areq,
+                                   const char *cookie, const char *route)
+{
+    const char *path = lbw->session_cookie_path;
+
+    if (rc != NULL && rc->rule != NULL
+        && rc->rule->ext.session_cookie_path != NULL) {
+        path = rc->rule->ext.session_cookie_path;
+    }
+    apr_table_addn(r->err_headers_out, "Set-Cookie",
+                   apr_psprintf(r->pool, "%s=.%s%s%s; HttpOnly%s", cookie,
+                                route, path && *path ? "; Path=" : "",
+                                path && *path ? path : "",
+                                areq->is_ssl ? "; Secure" : ""));
+}
+
+int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
+                     ajplb_rt_worker_t *lrt, const ajplb_req_conf_t *rc,
+                     ajplb_exchange_t *x, ajplb_ajp_request_t *areq,
+                     ajplb_hctx_t *h, ajplb_exchange_result_t *res)
+{
+    ajplb_lb_t *lb = lrt->lb;
+    const ajplb_worker_t *lbw = lrt->def;
+    const ajplb_uri_ext_t *ext = rc && rc->rule ? &rc->rule->ext : NULL;
+    apr_array_header_t *cookies = apr_array_make(r->pool, 2,
+                                                 sizeof(const char *));
+    const apr_array_header_t *ids = NULL;
+    ajplb_shm_lb_config_t cfg;
+    ajplb_lb_req_t lreq;
+    unsigned char *tried;
+    int idempotent = ajplb_is_idempotent(r);
+    int round, k, forced = 0, set_cookie;
+    const char *first = NULL;
+    apr_status_t rv;
+
+    memset(res, 0, sizeof(*res));
+    res->outcome = AJPLB_OUT_CONNECT_ERROR;
+    if (lb == NULL) {
+        ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: no shared memory in "
+                   "this child (see earlier errors); answering 503",
+                   lbw->name);
+        return 0;
+    }
+    ajplb_shm_lb_config_get(lb->slot, &cfg);
+    apr_table_do(ajplb_collect_cookie, cookies, r->headers_in, "Cookie",
+                 NULL);
+    memset(&lreq, 0, sizeof(lreq));
+    lreq.uri = rc ? rc->orig_uri : r->uri;
+    lreq.cookies = (const char *const *)cookies->elts;
+    lreq.ncookies = cookies->nelts;
+    lreq.session_cookie = ext ? ext->session_cookie : NULL;
+    lreq.session_path = ext ? ext->session_path : NULL;
+    lreq.forced_route = apr_table_get(r->subprocess_env, "JK_ROUTE");
+    lreq.sticky_ignore = ajplb_env_flag(r, "JK_STICKY_IGNORE",
+                                        ext && ext->sticky_ignore == 1);
+    lreq.stateless = ajplb_env_flag(r, "JK_STATELESS",
+                                    ext && ext->stateless == 1);
+    if (cfg.sticky_session && !lreq.sticky_ignore) {
+        ids = ajplb_lb_session_ids(lb, r->pool, &lreq);
+    }
+    set_cookie = lbw->set_session_cookie;
+    if (ext != NULL && ext->set_session_cookie != AJPLB_UNSET) {
+        set_cookie = ext->set_session_cookie;
+    }
+    tried = ajplb_lb_tried_make(r->pool, lb);
+
+    for (round = 0; round < (int)AJPLB_MAX(cfg.retries, 1); round++) {
+        int per_round = (int)AJPLB_MIN(AJPLB_MAX(cfg.lb_retries, 1),
+                                       (apr_uint32_t)lb->n);
+        if (round > 0) {
+            apr_sleep(apr_time_from_msec(cfg.retry_interval));
+            memset(tried, 0, lb->n);
+        }
+        for (k = 0; k < per_round; k++) {
+            ajplb_lb_choice_t choice;
+            ajplb_rt_worker_t *mrt;
+            const char *mname;
+            apr_time_t now = apr_time_now();
+
+            if (cfg.lock == AJPLB_LB_LOCK_PESSIMISTIC && ajplb_global.mutex) {
+                apr_global_mutex_lock(ajplb_global.mutex);
+            }
+            rv = ajplb_lb_pick(lb, &lreq, ids, tried, now, &choice);
+            if (rv == APR_SUCCESS) {
+                ajplb_lb_begin(lb, &choice, now);
+            }
+            if (cfg.lock == AJPLB_LB_LOCK_PESSIMISTIC && ajplb_global.mutex) {
+                apr_global_mutex_unlock(ajplb_global.mutex);
+            }
+            if (rv == AJPLB_ESTICKYFORCE) {
+                ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: the member of "
+                           "session %s cannot serve it and "
+                           "sticky_session_force is set: 503 (unset "
+                           "sticky_session_force to move such sessions)",
+                           lbw->name, ids && ids->nelts
+                           ? APR_ARRAY_IDX(ids, 0, const char *) : "-");
+                res->outcome = AJPLB_OUT_CONNECT_ERROR;
+                return 0;
+            }
+            if (rv != APR_SUCCESS) {
+                if (!forced) {
+                    /* Everything is in error: try them all once more
+                     * rather than refuse outright (mod_jk's forced
+                     * recovery). */
+                    forced = 1;
+                    ajplb_lb_force_recovery(lb, now);
+                    memset(tried, 0, lb->n);
+                    k--;
+                    continue;
+                }
+                break;
+            }
+            tried[choice.member] = 1;
+            mname = lb->members[choice.member]->id.name;
+            if (first == NULL) {
+                first = mname;
+                apr_table_setn(r->notes, "JK_LB_FIRST_NAME", first);
+            }
+            mrt = apr_hash_get(ajplb_global.rt, mname, APR_HASH_KEY_STRING);
+            if (mrt == NULL) {
+                ajplb_lb_end(lb, choice.member, AJPLB_OUTCOME_CONNECT_ERROR,
+                             0, 0, now);
+                continue;
+            }
+            areq->secret = mrt->def->secret;
+            areq->route = apr_pstrdup(r->pool, choice.route);
+            areq->lb_activation = ajplb_activation_name(choice.activation);
+            x->max_packet_size = (apr_size_t)mrt->def->max_packet_size;
+            h->failed_status = 0;
+            h->discard = 0;
+            apr_table_setn(r->notes, "JK_LB_LAST_NAME", mname);
+            apr_table_setn(r->notes, "JK_WORKER_ROUTE", areq->route);
+
+            ajplb_service_ajp13(r, conf, mrt, x, h, res);
+            ajplb_lb_end(lb, choice.member, ajplb_lb_outcome(res, h),
+                         (apr_uint64_t)res->body_to_backend,
+                         (apr_uint64_t)res->body_to_client, apr_time_now());
+            if (res->outcome == AJPLB_OUT_OK && !h->failed_status) {
+                if (set_cookie && choice.how != AJPLB_PICK_STICKY) {
+                    ajplb_set_route_cookie(r, lbw, rc, areq,
+                                           lreq.session_cookie
+                                           ? lreq.session_cookie
+                                           : lbw->session_cookie,
+                                           areq->route);
+                }
+                return 1;
+            }
+            if (!ajplb_may_failover(r, res, h, idempotent)) {
+                return 0;
+            }
+            ajplb_rlog(r, AJPLB_LOG_INFO, "worker %s: member %s failed "
+                       "(%s) before doing anything the client could see; "
+                       "trying another member for %s %s", lbw->name, mname,
+                       ajplb_outcome_name(res->outcome), r->method, r->uri);
+        }
+    }
+    ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: all members failed or are "
+               "unavailable, no more members left for %s %s: check the "
+               "members' Tomcats and the lines above", lbw->name, r->method,
+               r->uri);
+    if (res->outcome == AJPLB_OUT_OK) {
+        /* Every member answered with a fail_on_status code. */
+        res->outcome = AJPLB_OUT_CONNECT_ERROR;
+    }
+    if (res->outcome != AJPLB_OUT_TIMEOUT
+        && res->outcome != AJPLB_OUT_CLIENT_ERROR
+        && res->outcome != AJPLB_OUT_TOO_BIG && !h->passed) {
+        /* No member left: the answer is 503, whatever the last one did. */
+        res->outcome = AJPLB_OUT_CONNECT_ERROR;
+    }
+    return 0;
+}

@@ -1,0 +1,21 @@
+/*
+ * mod_ajplb_lb.h -- ADAPTER: serving a request with an lb worker.
+ */
+#ifndef MOD_AJPLB_LB_H
+#define MOD_AJPLB_LB_H
+
+#include "mod_ajplb.h"
+#include "mod_ajplb_handler.h"
+
+/**
+ * Serve the request through balancer @a lrt: pick a member (sticky, else
+ * by method), run its ajp13 service, fail over where safe.  @a areq is the
+ * request built for the lb; its secret, route and activation are set per
+ * member.  @return 1 on success, 0 otherwise (res says why).
+ */
+int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
+                     ajplb_rt_worker_t *lrt, const ajplb_req_conf_t *rc,
+                     ajplb_exchange_t *x, ajplb_ajp_request_t *areq,
+                     ajplb_hctx_t *h, ajplb_exchange_result_t *res);
+
+#endif /* MOD_AJPLB_LB_H */

@@ -1,0 +1,242 @@
+/*
+ * mod_ajplb_shm.c -- ADAPTER: the shared segment that holds balancer and
+ * worker state for every child process (apr_shm), its global mutex
+ * (httpd's Mutex machinery), state carried across graceful restarts, and
+ * the maintenance cycle (httpd's watchdog thread, or piggybacked on
+ * requests).
+ */
+#include "httpd.h"
+#include "http_config.h"
+#include "http_log.h"
+#include "mod_watchdog.h"
+#include "util_mutex.h"
+
+#include <apr_atomic.h>
+#include <apr_shm.h>
+#include <apr_strings.h>
+
+#include <unistd.h>
+
+#include "mod_ajplb.h"
+
+APLOG_USE_MODULE(ajplb);
+
+#define AJPLB_MUTEX_TYPE "ajplb-shm"
+#define AJPLB_RETAINED_KEY "mod_ajplb-shm"
+
+/* Survives restarts in the parent, so the next generation can copy the
+ * previous one's state slot by slot. */
+typedef struct {
+    apr_shm_t *shm;
+    apr_pool_t *pool;           /* owns shm; destroyed with it */
+    unsigned int generation;
+} ajplb_retained_t;
+
+static APR_OPTIONAL_FN_TYPE(ap_watchdog_get_instance) *ajplb_wd_get;
+static APR_OPTIONAL_FN_TYPE(ap_watchdog_register_callback) *ajplb_wd_reg;
+
+int ajplb_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
+{
+    return ap_mutex_register(pconf, AJPLB_MUTEX_TYPE, NULL, APR_LOCK_DEFAULT,
+                             0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
+}
+
+/* A named segment gets a name per parent and generation, so the new one
+ * can be made while the old one still exists; mode 0600 either way. */
+static apr_status_t ajplb_shm_make(apr_pool_t *p, server_rec *s,
+                                   const char *file, unsigned int gen,
+                                   apr_size_t size, apr_shm_t **shm)
+{
+    const char *name = NULL;
+    apr_status_t rv;
+
+    if (file != NULL) {
+        name = apr_psprintf(p, "%s.%" APR_PID_T_FMT ".%u", file, getpid(),
+                            gen);
+        apr_shm_remove(name, p);
+    }
+    rv = apr_shm_create(shm, size, name, p);
+    if (rv != APR_SUCCESS) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_ERR, rv, s,
+                     "mod_ajplb: cannot create the shared memory%s%s "
+                     "(%" APR_SIZE_T_FMT " bytes): check that JkShmFile's "
+                     "directory exists, is local (not NFS) and writable by "
+                     "root", name ? " " : "", name ? name : "", size);
+        return rv;
+    }
+    if (name != NULL) {
+        apr_file_perms_set(name, APR_FPROT_UREAD | APR_FPROT_UWRITE);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
+                             const ajplb_model_t *model)
+{
+    ajplb_srv_conf_t *conf =
+        ap_get_module_config(s->module_config, &ajplb_module);
+    ajplb_retained_t *ret = ap_retained_data_get(AJPLB_RETAINED_KEY);
+    apr_size_t size = ajplb_shm_size(model);
+    apr_pool_t *sp;
+    apr_shm_t *shm;
+    const void *prev = NULL;
+    apr_size_t prev_size = 0;
+    apr_status_t rv;
+
+    if (ret == NULL) {
+        ret = ap_retained_data_create(AJPLB_RETAINED_KEY, sizeof(*ret));
+    }
+    /* The segment must outlive pconf (cleared on every restart) until the
+     * next generation has copied it: give it its own pool under the
+     * process pool. */
+    apr_pool_create(&sp, s->process->pool);
+    apr_pool_tag(sp, "ajplb_shm");
+    rv = ajplb_shm_make(sp, s, conf->shm_file, ret->generation + 1, size,
+                        &shm);
+    if (rv != APR_SUCCESS) {
+        apr_pool_destroy(sp);
+        return rv;
+    }
+    if (ret->shm != NULL) {
+        prev = apr_shm_baseaddr_get(ret->shm);
+        prev_size = apr_shm_size_get(ret->shm);
+    }
+    rv = ajplb_shm_init(pconf, apr_shm_baseaddr_get(shm), size, model, prev,
+                        prev_size, apr_time_now(), &ajplb_global.shm);
+    if (rv == AJPLB_ESHMBAD) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_WARNING, 0, s,
+                     "mod_ajplb: the previous shared state could not be "
+                     "read; balancers start fresh");
+    }
+    else if (rv != APR_SUCCESS) {
+        char err[120];
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_ERR, 0, s,
+                     "mod_ajplb: cannot lay out the shared memory: %s",
+                     ajplb_strerror(rv, err, sizeof(err)));
+        apr_pool_destroy(sp);
+        return rv;
+    }
+    /* The old generation's children keep their own mapping. */
+    if (ret->pool != NULL) {
+        apr_pool_destroy(ret->pool);
+    }
+    ret->shm = shm;
+    ret->pool = sp;
+    ret->generation++;
+    ajplb_global.shm_base = apr_shm_baseaddr_get(shm);
+    ajplb_global.shm_size = size;
+
+    rv = ap_global_mutex_create(&ajplb_global.mutex, NULL, AJPLB_MUTEX_TYPE,
+                                NULL, s, pconf, 0);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    return APR_SUCCESS;
+}
+
+/* Maintenance for this child: idle connections of every pool, and, for
+ * the one process per interval that wins the claim, the balancers'
+ * global part (decay, recovery, escalation). */
+void ajplb_maintain(apr_time_t now)
+{
+    static volatile apr_uint32_t busy;
+    static apr_time_t last;
+    apr_interval_time_t interval;
+    apr_hash_index_t *hi;
+    apr_pool_t *p = NULL;
+
+    if (ajplb_global.model == NULL || ajplb_global.rt == NULL) {
+        return;
+    }
+    interval = apr_time_from_sec(ajplb_global.model->maintain > 0
+                                 ? ajplb_global.model->maintain : 60);
+    if (now - last < interval || apr_atomic_cas32(&busy, 1, 0) != 0) {
+        return;
+    }
+    last = now;
+    for (hi = apr_hash_first(p, ajplb_global.rt); hi; hi = apr_hash_next(hi)) {
+        ajplb_rt_worker_t *rt = apr_hash_this_val(hi);
+        if (rt->pool != NULL) {
+            ajplb_pool_maintain(rt->pool);
+        }
+    }
+    if (ajplb_global.shm != NULL
+        && ajplb_shm_maintain_claim(ajplb_global.shm, now, interval)) {
+        for (hi = apr_hash_first(p, ajplb_global.rt); hi;
+             hi = apr_hash_next(hi)) {
+            ajplb_rt_worker_t *rt = apr_hash_this_val(hi);
+            if (rt->lb != NULL) {
+                int n = ajplb_lb_maintain(rt->lb, now);
+                if (n > 0) {
+                    ajplb_slog(ajplb_global.main_server, AJPLB_LOG_DEBUG,
+                               "worker %s: maintenance (%d interval%s)",
+                               rt->def->name, n, n == 1 ? "" : "s");
+                }
+            }
+        }
+    }
+    apr_atomic_set32(&busy, 0);
+}
+
+static apr_status_t ajplb_watchdog(int state, void *data, apr_pool_t *pool)
+{
+    if (state == AP_WATCHDOG_STATE_RUNNING) {
+        ajplb_maintain(apr_time_now());
+    }
+    return APR_SUCCESS;
+}
+
+/* JkWatchdogInterval > 0: a watchdog thread in every child runs the
+ * maintenance; otherwise requests run it when it is due. */
+apr_status_t ajplb_watchdog_setup(apr_pool_t *pconf, server_rec *s)
+{
+    ajplb_srv_conf_t *conf =
+        ap_get_module_config(s->module_config, &ajplb_module);
+    ap_watchdog_t *wd;
+    apr_status_t rv;
+
+    ajplb_global.watchdog = 0;
+    if (conf->watchdog_interval <= 0) {
+        return APR_SUCCESS;
+    }
+    ajplb_wd_get = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_get_instance);
+    ajplb_wd_reg = APR_RETRIEVE_OPTIONAL_FN(ap_watchdog_register_callback);
+    if (ajplb_wd_get == NULL || ajplb_wd_reg == NULL) {
+        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_WARNING, 0, s,
+                     "mod_ajplb: JkWatchdogInterval needs mod_watchdog; "
+                     "maintenance runs on requests instead");
+        return APR_SUCCESS;
+    }
+    rv = ajplb_wd_get(&wd, "ajplb", 0, 0, pconf);
+    if (rv == APR_SUCCESS) {
+        rv = ajplb_wd_reg(wd, apr_time_from_sec(conf->watchdog_interval),
+                          NULL, ajplb_watchdog);
+    }
+    if (rv == APR_SUCCESS) {
+        ajplb_global.watchdog = 1;
+    }
+    return rv;
+}
+
+void ajplb_shm_child_init(apr_pool_t *pchild, server_rec *s)
+{
+    apr_status_t rv;
+
+    if (ajplb_global.shm_base == NULL) {
+        return;
+    }
+    /* The mapping is inherited from the parent; the index of slot names
+     * holds process-local pointers, so each child builds its own. */
+    rv = ajplb_shm_attach(pchild, ajplb_global.shm_base,
+                          ajplb_global.shm_size, &ajplb_global.shm);
+    if (rv != APR_SUCCESS) {
+        ajplb_global.shm = NULL;
+        ajplb_slog(s, AJPLB_LOG_ERROR, "cannot attach the shared memory "
+                   "(%d); balancers will not work in this child", rv);
+        return;
+    }
+    if (ajplb_global.mutex != NULL) {
+        apr_global_mutex_child_init(&ajplb_global.mutex,
+            apr_global_mutex_lockfile(ajplb_global.mutex), pchild);
+    }
+}
