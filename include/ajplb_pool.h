@@ -23,6 +23,7 @@ typedef struct {
     apr_interval_time_t connect_timeout;
     apr_interval_time_t io_timeout;     /* each send/recv; 0 = none */
     int keepalive;                      /* SO_KEEPALIVE */
+    int sndrcvbuf;                      /* SO_SNDBUF/RCVBUF; 0 = OS's */
     int size;                           /* most connections at once */
     int min_idle;                       /* idle ones kept past idle_timeout */
     apr_interval_time_t idle_timeout;   /* close after this idle; 0 = never */

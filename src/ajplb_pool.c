@@ -189,6 +189,10 @@ static apr_status_t ajplb__pool_connect(ajplb_pool_t *pool,
     if (conf->keepalive) {
         apr_socket_opt_set(sock, APR_SO_KEEPALIVE, 1);
     }
+    if (conf->sndrcvbuf > 0) {
+        apr_socket_opt_set(sock, APR_SO_SNDBUF, conf->sndrcvbuf);
+        apr_socket_opt_set(sock, APR_SO_RCVBUF, conf->sndrcvbuf);
+    }
     apr_socket_timeout_set(sock, conf->connect_timeout > 0
                                  ? conf->connect_timeout : -1);
     rv = apr_socket_connect(sock, pool->addr);

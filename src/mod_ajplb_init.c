@@ -147,6 +147,9 @@ static void ajplb_pool_conf_from(const ajplb_worker_t *w,
     pc->connect_timeout = apr_time_from_msec(w->socket_connect_timeout);
     pc->io_timeout = apr_time_from_sec(w->socket_timeout);
     pc->keepalive = w->socket_keepalive;
+    /* As mod_jk: a socket buffer is never smaller than one packet. */
+    pc->sndrcvbuf = w->socket_buffer > 0
+                    ? AJPLB_MAX(w->socket_buffer, w->max_packet_size) : 0;
     pc->size = w->connection_pool_size;
     pc->min_idle = w->connection_pool_minsize;
     pc->idle_timeout = apr_time_from_sec(w->connection_pool_timeout);

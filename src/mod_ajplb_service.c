@@ -94,6 +94,33 @@ static void ajplb_log_failure(request_rec *r, const ajplb_worker_t *w,
     }
 }
 
+/* Whether to CPing @a conn before sending: after connect (ping_mode C),
+ * before every request (P), when it sat idle longer than
+ * connection_ping_interval (I: checked lazily, when the connection is
+ * taken, instead of by a maintenance sweep), and always for a request that
+ * must not run twice on a connection idle for more than a second, so a
+ * connection the backend dropped is found before such a request is sent. */
+static int ajplb_needs_probe(const ajplb_worker_t *w, const ajplb_conn_t *conn,
+                             int idempotent)
+{
+    apr_interval_time_t idle;
+
+    if (!conn->reused) {
+        return (w->ping_mode & AJPLB_PING_CONNECT) != 0;
+    }
+    if (w->ping_mode & AJPLB_PING_PREPOST) {
+        return 1;
+    }
+    idle = apr_time_now() - conn->last_used;
+    if ((w->ping_mode & AJPLB_PING_INTERVAL)
+        && idle > apr_time_from_sec(w->connection_ping_interval > 0
+                                    ? w->connection_ping_interval
+                                    : AJPLB_MAX(w->ping_timeout / 100, 1))) {
+        return 1;
+    }
+    return !idempotent && idle > apr_time_from_sec(1);
+}
+
 /* CPing a connection; on failure it is closed and the caller tries
  * another. */
 static int ajplb_probe(request_rec *r, const ajplb_worker_t *w,
@@ -164,10 +191,7 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
         /* A pooled connection about to carry a request that must not run
          * twice is probed first when it sat idle: a connection the
          * backend dropped is then found before the request is sent. */
-        if ((!conn->reused && (w->ping_mode & AJPLB_PING_CONNECT))
-            || (w->ping_mode & AJPLB_PING_PREPOST)
-            || (conn->reused && !idempotent
-                && apr_time_now() - conn->last_used > apr_time_from_sec(1))) {
+        if (ajplb_needs_probe(w, conn, idempotent)) {
             if (!ajplb_probe(r, w, rt, conn)) {
                 res->outcome = AJPLB_OUT_CONNECT_ERROR;
                 res->replayable = 1;
