@@ -62,3 +62,40 @@ tomcat_stop() {
     kill -9 "$pid" 2>/dev/null
     rm -f "$dir/pid"
 }
+
+# tomcat_cluster_xml MY_RECEIVER_PORT MY_ID PEER_PORT PEER_ID: the <Cluster>
+# element for two-member DeltaManager session replication with static
+# membership on loopback (no multicast needed).  IDs are 1..255.
+tomcat_cluster_xml() {
+    me=$1 myid=$2 peer=$3 peerid=$4
+    cat <<XML
+<Cluster className="org.apache.catalina.ha.tcp.SimpleTcpCluster"
+               channelSendOptions="8">
+        <Manager className="org.apache.catalina.ha.session.DeltaManager"
+                 expireSessionsOnShutdown="false"
+                 notifyListenersOnReplication="true"/>
+        <Channel className="org.apache.catalina.tribes.group.GroupChannel">
+          <Membership className="org.apache.catalina.tribes.membership.StaticMembershipService">
+            <LocalMember className="org.apache.catalina.tribes.membership.StaticMember"
+                         uniqueId="{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,$myid}"/>
+            <Member className="org.apache.catalina.tribes.membership.StaticMember"
+                    host="127.0.0.1" port="$peer"
+                    uniqueId="{0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,$peerid}"/>
+          </Membership>
+          <Receiver className="org.apache.catalina.tribes.transport.nio.NioReceiver"
+                    address="127.0.0.1" port="$me" autoBind="0"
+                    selectorTimeout="5000" maxThreads="6"/>
+          <Sender className="org.apache.catalina.tribes.transport.ReplicationTransmitter">
+            <Transport className="org.apache.catalina.tribes.transport.nio.PooledParallelSender"/>
+          </Sender>
+          <Interceptor className="org.apache.catalina.tribes.group.interceptors.TcpPingInterceptor"
+                       staticOnly="true"/>
+          <Interceptor className="org.apache.catalina.tribes.group.interceptors.TcpFailureDetector"/>
+          <Interceptor className="org.apache.catalina.tribes.group.interceptors.MessageDispatchInterceptor"/>
+        </Channel>
+        <Valve className="org.apache.catalina.ha.tcp.ReplicationValve" filter=""/>
+        <Valve className="org.apache.catalina.ha.session.JvmRouteBinderValve"/>
+        <ClusterListener className="org.apache.catalina.ha.session.ClusterSessionListener"/>
+      </Cluster>
+XML
+}
