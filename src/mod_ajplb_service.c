@@ -17,6 +17,7 @@
 #include "mod_ajplb_handler.h"
 #include "mod_ajplb_service.h"
 #include "mod_ajplb_lb.h"
+#include "mod_ajplb_status.h"
 
 APLOG_USE_MODULE(ajplb);
 
@@ -325,9 +326,7 @@ int ajplb_handler(request_rec *r)
     }
 
     if (w->type == AJPLB_WORKER_STATUS) {
-        ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s is a status worker, "
-                   "which this build does not serve yet", w->name);
-        return HTTP_NOT_IMPLEMENTED;
+        return ajplb_status_handler(r, conf, w);
     }
     rt = apr_hash_get(ajplb_global.rt, w->name, APR_HASH_KEY_STRING);
     if (rt == NULL) {

@@ -12,6 +12,7 @@
 #include "util_mutex.h"
 
 #include <apr_atomic.h>
+#include <apr_mmap.h>
 #include <apr_shm.h>
 #include <apr_strings.h>
 
@@ -27,8 +28,9 @@ APLOG_USE_MODULE(ajplb);
 /* Survives restarts in the parent, so the next generation can copy the
  * previous one's state slot by slot. */
 typedef struct {
-    apr_shm_t *shm;
-    apr_pool_t *pool;           /* owns shm; destroyed with it */
+    void *base;
+    apr_size_t size;
+    apr_pool_t *pool;           /* owns the segment; destroyed with it */
     unsigned int generation;
 } ajplb_retained_t;
 
@@ -41,33 +43,70 @@ int ajplb_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
                              0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
-/* A named segment gets a name per parent and generation, so the new one
- * can be made while the old one still exists; mode 0600 either way. */
+static apr_status_t ajplb_shm_unlink(void *data)
+{
+    apr_pool_t *p = NULL;
+
+    /* Children inherit the mapping, not the name: the file can go. */
+    apr_file_remove((const char *)data, p);
+    return APR_SUCCESS;
+}
+
+/* Make a segment in pool @a p.  Without JkShmFile it is anonymous shared
+ * memory (apr_shm with no name): nothing in the file system, inherited by
+ * the children.  With JkShmFile it is a file of that name plus ".PID.GEN",
+ * created exclusively with mode 0600 and mapped shared (apr_file +
+ * apr_mmap).  apr_shm's named segments are not used because on Linux they
+ * ignore the path (a hashed name under /dev/shm) and their mode is not
+ * ours to set. */
 static apr_status_t ajplb_shm_make(apr_pool_t *p, server_rec *s,
                                    const char *file, unsigned int gen,
-                                   apr_size_t size, apr_shm_t **shm)
+                                   apr_size_t size, void **base)
 {
-    const char *name = NULL;
     apr_status_t rv;
 
-    if (file != NULL) {
-        name = apr_psprintf(p, "%s.%" APR_PID_T_FMT ".%u", file, getpid(),
-                            gen);
-        apr_shm_remove(name, p);
+    if (file == NULL) {
+        apr_shm_t *shm;
+        rv = apr_shm_create(&shm, size, NULL, p);
+        if (rv == APR_SUCCESS) {
+            *base = apr_shm_baseaddr_get(shm);
+            return APR_SUCCESS;
+        }
+        file = "(anonymous)";
     }
-    rv = apr_shm_create(shm, size, name, p);
-    if (rv != APR_SUCCESS) {
-        ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_ERR, rv, s,
-                     "mod_ajplb: cannot create the shared memory%s%s "
-                     "(%" APR_SIZE_T_FMT " bytes): check that JkShmFile's "
-                     "directory exists, is local (not NFS) and writable by "
-                     "root", name ? " " : "", name ? name : "", size);
-        return rv;
+    else {
+        const char *name = apr_psprintf(p, "%s.%" APR_PID_T_FMT ".%u", file,
+                                        getpid(), gen);
+        apr_file_t *f;
+        apr_mmap_t *mm;
+
+        apr_file_remove(name, p);
+        rv = apr_file_open(&f, name, APR_FOPEN_READ | APR_FOPEN_WRITE
+                           | APR_FOPEN_CREATE | APR_FOPEN_EXCL,
+                           APR_FPROT_UREAD | APR_FPROT_UWRITE, p);
+        if (rv == APR_SUCCESS) {
+            apr_pool_cleanup_register(p, name, ajplb_shm_unlink,
+                                      apr_pool_cleanup_null);
+            rv = apr_file_trunc(f, (apr_off_t)size);
+        }
+        if (rv == APR_SUCCESS) {
+            rv = apr_mmap_create(&mm, f, 0, size,
+                                 APR_MMAP_READ | APR_MMAP_WRITE, p);
+        }
+        if (rv == APR_SUCCESS) {
+            *base = mm->mm;
+            memset(*base, 0, size);
+            apr_file_close(f);
+            return APR_SUCCESS;
+        }
+        file = name;
     }
-    if (name != NULL) {
-        apr_file_perms_set(name, APR_FPROT_UREAD | APR_FPROT_UWRITE);
-    }
-    return APR_SUCCESS;
+    ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_ERR, rv, s,
+                 "mod_ajplb: cannot create the shared memory %s "
+                 "(%" APR_SIZE_T_FMT " bytes): check that JkShmFile's "
+                 "directory exists, is local (not NFS) and writable by root",
+                 file, size);
+    return rv;
 }
 
 apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
@@ -78,7 +117,7 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
     ajplb_retained_t *ret = ap_retained_data_get(AJPLB_RETAINED_KEY);
     apr_size_t size = ajplb_shm_size(model);
     apr_pool_t *sp;
-    apr_shm_t *shm;
+    void *base;
     const void *prev = NULL;
     apr_size_t prev_size = 0;
     apr_status_t rv;
@@ -92,16 +131,16 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
     apr_pool_create(&sp, s->process->pool);
     apr_pool_tag(sp, "ajplb_shm");
     rv = ajplb_shm_make(sp, s, conf->shm_file, ret->generation + 1, size,
-                        &shm);
+                        &base);
     if (rv != APR_SUCCESS) {
         apr_pool_destroy(sp);
         return rv;
     }
-    if (ret->shm != NULL) {
-        prev = apr_shm_baseaddr_get(ret->shm);
-        prev_size = apr_shm_size_get(ret->shm);
+    if (ret->base != NULL) {
+        prev = ret->base;
+        prev_size = ret->size;
     }
-    rv = ajplb_shm_init(pconf, apr_shm_baseaddr_get(shm), size, model, prev,
+    rv = ajplb_shm_init(pconf, base, size, model, prev,
                         prev_size, apr_time_now(), &ajplb_global.shm);
     if (rv == AJPLB_ESHMBAD) {
         ap_log_error(APLOG_MARK, APLOG_STARTUP | APLOG_WARNING, 0, s,
@@ -120,10 +159,11 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
     if (ret->pool != NULL) {
         apr_pool_destroy(ret->pool);
     }
-    ret->shm = shm;
+    ret->base = base;
+    ret->size = size;
     ret->pool = sp;
     ret->generation++;
-    ajplb_global.shm_base = apr_shm_baseaddr_get(shm);
+    ajplb_global.shm_base = base;
     ajplb_global.shm_size = size;
 
     rv = ap_global_mutex_create(&ajplb_global.mutex, NULL, AJPLB_MUTEX_TYPE,

@@ -12,7 +12,7 @@ port=$(free_port)
 H=$IT_TMP/h
 
 cat >"$IT_TMP/workers.properties" <<WP
-worker.list=w1,wdead,wbadsecret
+worker.list=w1,wdead,wbadsecret,wping
 worker.w1.host=127.0.0.1
 worker.w1.port=$B1
 worker.w1.secret=s3cret
@@ -23,6 +23,11 @@ worker.wdead.retries=1
 worker.wbadsecret.host=127.0.0.1
 worker.wbadsecret.port=$B1
 worker.wbadsecret.secret=wrong
+worker.wping.host=127.0.0.1
+worker.wping.port=$B1
+worker.wping.secret=s3cret
+worker.wping.ping_mode=P
+worker.wping.ping_timeout=300
 WP
 httpd_conf "$H" "$port" <<CONF
 LoadModule log_config_module_dummy_never_loaded /dev/null
@@ -40,6 +45,7 @@ JkMount /slow/* w1;reply_timeout=500
 JkUnMount /app/static/* w1
 JkMount /dead/* wdead
 JkMount /secret/* wbadsecret
+JkMount /ping/* wping
 CONF
 httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
 wait_http "$port"
@@ -161,6 +167,19 @@ for f in reuse0 after_end; do
 done
 check "no request ever arrived on a connection after a fault" 0 \
     "$(backend_stat b1 tainted_requests)"
+
+# --- CPing/CPong: a bad answer drops the connection, the request is still
+# served on a fresh one (ping_mode=P probes before every request).
+# Both requests go over one client connection, so one child process (and
+# its connection pool) serves them.
+for f in cpong_garbage cpong_extra cpong_none cpong_leftover; do
+    got=$(curl -s -o /dev/null -o /dev/null -w '%{http_code}\n' \
+          "$U/ping/arm?arm=$f" "$U/ping/after" | tail -n 1)
+    check "$f: connection dropped, request served on a new one" 200 "$got"
+    check "$f was really sent" 1 "$(backend_stat b1 "fault.$f")"
+done
+check "no CPING or request ever reused a connection after a bad CPONG" "0 0" \
+    "$(backend_stat b1 tainted_cpings) $(backend_stat b1 tainted_requests)"
 
 # --- timeouts, refused connections, 413 ------------------------------------
 t0=$(date +%s%N)

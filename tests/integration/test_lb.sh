@@ -253,6 +253,7 @@ H2=$IT_TMP/prefork
 port2=$(free_port)
 IT_MPM=prefork httpd_conf "$H2" "$port2" <"$IT_TMP/mounts"
 cat >>"$H2/httpd.conf" <<CONF
+JkShmFile logs/jk-runtime-status
 StartServers 8
 MinSpareServers 8
 MaxSpareServers 16
@@ -263,6 +264,8 @@ s1=$(backend_stat b1 requests_completed); s2=$(backend_stat b2 requests_complete
 ab -q -n 2000 -c 16 "http://127.0.0.1:$port2/app/pre" >/dev/null 2>&1
 d1=$(( $(backend_stat b1 requests_completed) - s1 ))
 within "prefork: even spread across child processes (b1 of 2000)" "$d1" 900 1100
+shm=$(ls "$H2"/logs/jk-runtime-status.* 2>/dev/null | head -n 1)
+check "JkShmFile exists with mode 0600" 600 "$(stat -c %a "$shm" 2>/dev/null)"
 check "prefork: stickiness" "b2=10 " \
     "$(count 10 -H 'Cookie: JSESSIONID=abc.w2' "http://127.0.0.1:$port2/app/x")"
 
@@ -275,7 +278,9 @@ env $SAN_ENV "$APACHE2" -f "$H2/httpd.conf" -k graceful
 wait $loader
 check "graceful restart under load: no failed request" 0 \
     "$(awk '{s += $1} END {print s + 0}' "$IT_TMP/ab.out")"
-check "state survives the graceful restart: still sticky" "b2=5 " \
+check "still sticky after the graceful restart" "b2=5 " \
     "$(count 5 -H 'Cookie: JSESSIONID=abc.w2' "http://127.0.0.1:$port2/app/x")"
 httpd_stop "$H2"
+check "no shared memory file left after stop" "" \
+    "$(ls "$H2"/logs/jk-runtime-status.* 2>/dev/null)"
 it_done
