@@ -91,7 +91,8 @@ WP
 cat >"$IT_TMP/mounts" <<CONF
 JkWorkersFile "$IT_TMP/workers.properties"
 JkLogFile logs/mod_jk.log
-JkLogLevel info
+JkLogLevel debug
+JkWatchdogInterval 1
 JkMount /app/* lb
 JkMount /lb31/* lb31
 JkMount /sticky/* lbsticky
@@ -232,6 +233,12 @@ sleep 2.5
 r=$(count 40 "$U/app/back")
 back=$(share "$r" b2)
 within "recovered member rejoins the rotation after recover_time" "${back:-0}" 10 30
+
+# --- maintenance runs in the watchdog thread, without requests ----------
+: >"$H/logs/mod_jk.log"
+sleep 2.5
+check_grep "JkWatchdogInterval: maintenance ran with no request" \
+    "\[debug\] worker lb: maintenance" "$(cat "$H/logs/mod_jk.log")"
 
 # --- all members down ---------------------------------------------------------
 stop_backend b1
