@@ -43,6 +43,7 @@ typedef struct ajplb_conn_t {
     apr_uint64_t served;        /* requests completed on this socket */
     int reused;                 /* 1 when taken from the idle list */
     void *codec;                /* exchange layer's per-connection state */
+    apr_interval_time_t rcvtimeo;   /* the socket's receive timeout now */
 } ajplb_conn_t;
 
 /**
@@ -70,6 +71,16 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **conn);
  */
 void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn,
                         int reusable);
+
+/**
+ * Set the receive timeout of @a conn's socket (0 = none), with one
+ * setsockopt() only when it differs from the current one.  Sockets are
+ * blocking with kernel timeouts (SO_RCVTIMEO/SO_SNDTIMEO): a read that
+ * would wait costs one system call instead of APR's read/poll/read.  A
+ * timed-out read or write returns an APR_STATUS_IS_EAGAIN() status.
+ */
+apr_status_t ajplb_conn_recv_timeout(ajplb_conn_t *conn,
+                                     apr_interval_time_t t);
 
 /** Close idle connections older than idle_timeout (maintenance). */
 apr_status_t ajplb_pool_maintain(ajplb_pool_t *pool);

@@ -318,9 +318,11 @@ static void ajplb__read_reply(ajplb__run_t *run)
     ajplb_exchange_result_t *res = run->res;
     apr_interval_time_t t = run->x->reply_timeout;
 
-    if (t > 0) {
-        apr_socket_timeout_set(run->conn->sock, t);
+    if (t <= 0) {
+        t = run->conn->owner ? ajplb_pool_conf(run->conn->owner)->io_timeout
+                             : 0;
     }
+    ajplb_conn_recv_timeout(run->conn, t);
     xc->rlen = xc->rpos = 0;
     ajplb_ajp_reply_reset(xc->rp, AJPLB_AJP_EXPECT_RESPONSE);
     for (;;) {
@@ -348,8 +350,10 @@ static void ajplb__read_reply(ajplb__run_t *run)
             res->got_reply_bytes = 1;
             continue;
         }
-        if (APR_STATUS_IS_TIMEUP(rv)) {
-            ajplb__fail(run, AJPLB_OUT_TIMEOUT, rv);
+        if (APR_STATUS_IS_TIMEUP(rv) || APR_STATUS_IS_EAGAIN(rv)) {
+            /* A kernel receive timeout shows as EAGAIN on a blocking
+             * socket. */
+            ajplb__fail(run, AJPLB_OUT_TIMEOUT, APR_TIMEUP);
         }
         else if (rv == APR_EOF) {
             rv = ajplb_ajp_reply_finish(xc->rp);
@@ -368,7 +372,6 @@ apr_status_t ajplb_exchange_run(ajplb_conn_t *conn, const ajplb_exchange_t *x,
                                 ajplb_exchange_result_t *res)
 {
     ajplb__run_t run;
-    apr_interval_time_t io_timeout = 0;
     apr_status_t rv;
 
     memset(res, 0, sizeof(*res));
@@ -386,12 +389,8 @@ apr_status_t ajplb_exchange_run(ajplb_conn_t *conn, const ajplb_exchange_t *x,
     if (x->replay->data == NULL) {
         return APR_EINVAL;
     }
-    apr_socket_timeout_get(conn->sock, &io_timeout);
     if (ajplb__send_request(&run)) {
         ajplb__read_reply(&run);
-    }
-    if (res->reusable && x->reply_timeout > 0) {
-        apr_socket_timeout_set(conn->sock, io_timeout);
     }
     res->replayable = !run.beyond_replay;
     return APR_SUCCESS;
@@ -401,7 +400,6 @@ apr_status_t ajplb_exchange_cping(ajplb_conn_t *conn, apr_size_t max_packet,
                                   apr_interval_time_t timeout)
 {
     ajplb__xconn_t *xc;
-    apr_interval_time_t io_timeout = 0;
     struct iovec iov;
     apr_status_t rv = ajplb__xconn_get(conn, max_packet, &xc);
 
@@ -414,8 +412,9 @@ apr_status_t ajplb_exchange_cping(ajplb_conn_t *conn, apr_size_t max_packet,
     if ((rv = ajplb__send_all(conn->sock, &iov, 1)) != APR_SUCCESS) {
         return rv;
     }
-    apr_socket_timeout_get(conn->sock, &io_timeout);
-    apr_socket_timeout_set(conn->sock, timeout);
+    if ((rv = ajplb_conn_recv_timeout(conn, timeout)) != APR_SUCCESS) {
+        return rv;
+    }
     ajplb_ajp_reply_reset(xc->rp, AJPLB_AJP_EXPECT_CPONG);
     while (!ajplb_ajp_reply_is_done(xc->rp)) {
         ajplb_ajp_event_t ev;
@@ -424,6 +423,9 @@ apr_status_t ajplb_exchange_cping(ajplb_conn_t *conn, apr_size_t max_packet,
         xc->rlen = AJPLB__RBUF_SIZE;
         rv = apr_socket_recv(conn->sock, xc->rbuf, &xc->rlen);
         if (xc->rlen == 0) {
+            if (APR_STATUS_IS_EAGAIN(rv)) {
+                return APR_TIMEUP;
+            }
             return rv == APR_SUCCESS ? APR_EOF : rv;
         }
         /* A CPONG is exactly 5 bytes; anything more (a stale packet, or
@@ -436,6 +438,5 @@ apr_status_t ajplb_exchange_cping(ajplb_conn_t *conn, apr_size_t max_packet,
             return AJPLB_EBADCPONG;
         }
     }
-    apr_socket_timeout_set(conn->sock, io_timeout);
     return APR_SUCCESS;
 }

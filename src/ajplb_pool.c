@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
 #include <apr_atomic.h>
 #include <apr_portable.h>
@@ -165,6 +166,41 @@ int ajplb_pool_sock_is_idle_clean(apr_socket_t *sock)
     return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
 }
 
+static apr_status_t ajplb__sock_timeo(apr_socket_t *sock, int opt,
+                                      apr_interval_time_t t)
+{
+    apr_os_sock_t fd;
+    struct timeval tv;
+
+    if (apr_os_sock_get(&fd, sock) != APR_SUCCESS) {
+        return APR_EBADF;
+    }
+    if (t < 0) {
+        t = 0;
+    }
+    tv.tv_sec = (time_t)apr_time_sec(t);
+    tv.tv_usec = (suseconds_t)apr_time_usec(t);
+    if (setsockopt(fd, SOL_SOCKET, opt, &tv, sizeof(tv)) != 0) {
+        return APR_FROM_OS_ERROR(errno);
+    }
+    return APR_SUCCESS;
+}
+
+apr_status_t ajplb_conn_recv_timeout(ajplb_conn_t *conn,
+                                     apr_interval_time_t t)
+{
+    apr_status_t rv;
+
+    if (t == conn->rcvtimeo || conn->sock == NULL) {
+        return APR_SUCCESS;
+    }
+    rv = ajplb__sock_timeo(conn->sock, SO_RCVTIMEO, t);
+    if (rv == APR_SUCCESS) {
+        conn->rcvtimeo = t;
+    }
+    return rv;
+}
+
 static apr_status_t ajplb__pool_connect(ajplb_pool_t *pool,
                                         ajplb_conn_t *conn)
 {
@@ -200,9 +236,19 @@ static apr_status_t ajplb__pool_connect(ajplb_pool_t *pool,
         apr_socket_close(sock);
         return rv;
     }
-    apr_socket_timeout_set(sock, conf->io_timeout > 0 ? conf->io_timeout
-                                                      : -1);
+    /* Blocking from here on, with kernel timeouts: see
+     * ajplb_conn_recv_timeout(). */
+    apr_socket_timeout_set(sock, -1);
     conn->sock = sock;
+    conn->rcvtimeo = -1;
+    if ((rv = ajplb__sock_timeo(sock, SO_SNDTIMEO, conf->io_timeout))
+            != APR_SUCCESS
+        || (rv = ajplb_conn_recv_timeout(conn, conf->io_timeout))
+            != APR_SUCCESS) {
+        conn->sock = NULL;
+        apr_socket_close(sock);
+        return rv;
+    }
     conn->served = 0;
     open = apr_atomic_inc32(&pool->open) + 1;
     max = apr_atomic_read32(&pool->max_open);
