@@ -160,6 +160,8 @@ def parse_prom(text):
                     d[key + 'activation'] = lab['activation']
                 continue
             d[key + name[len('ajplb_member_'):]] = value
+            if 'route' in lab:
+                d[key + 'route'] = re.sub(r'\\(.)', r'\1', lab['route'])
         elif 'worker' in lab:
             d['ajp/%s/%s' % (lab['worker'], name[len('ajplb_ajp_'):])] = value
         elif 'lb' in lab:

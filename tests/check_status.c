@@ -1,0 +1,425 @@
+/*
+ * check_status.c -- unit tests for the status worker core: argument
+ * decoding, escaping per format, good/bad rating, the write nonce and
+ * same-origin check, updates/reset/recover through the shm, rendering.
+ */
+#include <string.h>
+
+#include <apr_strings.h>
+
+#include "test_util.h"
+#include "ajplb_lb.h"
+#include "ajplb_status.h"
+
+static const ajplb_model_defaults_t ajplb__defs = {60, 16};
+
+static const char *ajplb__conf =
+    "worker.list=lb,solo,st\n"
+    "worker.lb.type=lb\nworker.lb.balance_workers=w1,w2\n"
+    "worker.w1.port=8001\nworker.w1.secret=topsecret\n"
+    "worker.w2.port=8002\nworker.w2.secret=topsecret\n"
+    "worker.solo.port=8003\nworker.solo.secret=topsecret\n"
+    "worker.st.type=status\nworker.st.read_only=false\n";
+
+typedef struct {
+    ajplb_model_t *m;
+    ajplb_shm_t *shm;
+} ajplb__fx_t;
+
+static ajplb__fx_t ajplb__setup(void)
+{
+    ajplb_diags_t *d = ajplb_diags_make(ajplb_test_pool);
+    ajplb_props_t *pr = ajplb_props_make(ajplb_test_pool, d);
+    ajplb__fx_t fx;
+    apr_size_t size;
+
+    ck_assert_int_eq(ajplb_props_read_buffer(pr, ajplb__conf,
+                     strlen(ajplb__conf), "t.properties"), APR_SUCCESS);
+    ajplb_model_build(ajplb_test_pool, pr, &ajplb__defs, d, &fx.m);
+    ck_assert_ptr_nonnull(fx.m);
+    size = ajplb_shm_size(fx.m);
+    ck_assert_int_eq(ajplb_shm_init(ajplb_test_pool,
+                                    apr_pcalloc(ajplb_test_pool, size), size,
+                                    fx.m, NULL, 0, apr_time_now(), &fx.shm),
+                     APR_SUCCESS);
+    return fx;
+}
+
+static ajplb_status_req_t ajplb__req(const char *query)
+{
+    apr_table_t *t = apr_table_make(ajplb_test_pool, 8);
+    ajplb_status_req_t r;
+    const char *err;
+
+    ck_assert_int_eq(ajplb_status_parse_args(ajplb_test_pool, query, t),
+                     APR_SUCCESS);
+    ck_assert_int_eq(ajplb_status_req_make(ajplb_test_pool, t, &r, &err),
+                     APR_SUCCESS);
+    return r;
+}
+
+static const char *ajplb__render(ajplb__fx_t *fx, ajplb_status_req_t *r)
+{
+    ajplb_status_view_t v;
+    ajplb_sbuf_t b;
+
+    memset(&v, 0, sizeof(v));
+    v.model = fx->m;
+    v.status = ajplb_model_find(fx->m, "st");
+    v.req = r;
+    v.now = apr_time_now();
+    v.server_name = "h<x>";
+    v.server_port = 80;
+    v.server_software = "Apache";
+    v.uri = "/jkstatus";
+    v.nonce = "N";
+    ajplb_sbuf_init(&b, ajplb_test_pool, 64);
+    if (r->cmd == AJPLB_STATUS_CMD_DUMP) {
+        ajplb_status_render_dump(&b, &v);
+        return b.s;
+    }
+    ck_assert_int_eq(ajplb_status_view_make(ajplb_test_pool, &v, fx->shm,
+                                            NULL, NULL), APR_SUCCESS);
+    ajplb_status_render(&b, &v);
+    return b.s;
+}
+
+START_TEST(test_args)
+{
+    apr_table_t *t = apr_table_make(ajplb_test_pool, 8);
+    ajplb_status_req_t r;
+    const char *err;
+
+    ck_assert_int_eq(ajplb_status_parse_args(ajplb_test_pool,
+                     "cmd=show&w=lb&sw=w1&re=5&opt=32&x=a+b%3C&&", t),
+                     APR_SUCCESS);
+    ck_assert_str_eq(apr_table_get(t, "x"), "a b<");
+    ck_assert_int_eq(ajplb_status_req_make(ajplb_test_pool, t, &r, &err),
+                     APR_SUCCESS);
+    ck_assert_int_eq(r.cmd, AJPLB_STATUS_CMD_SHOW);
+    ck_assert_str_eq(r.w, "lb");
+    ck_assert_str_eq(r.sw, "w1");
+    ck_assert_int_eq(r.re, 5);
+    ck_assert_uint_eq(r.opt, AJPLB_STATUS_OPT_READ_ONLY);
+    ck_assert_int_eq(ajplb_status_parse_args(ajplb_test_pool, "a=%4", t),
+                     APR_EINVAL);
+    ck_assert_int_eq(ajplb_status_parse_args(ajplb_test_pool, "a=%00", t),
+                     APR_EINVAL);
+    ck_assert_int_eq(ajplb_status_parse_args(ajplb_test_pool, "a=%zz", t),
+                     APR_EINVAL);
+    t = apr_table_make(ajplb_test_pool, 2);
+    apr_table_set(t, "mime", "prometheus");
+    ck_assert_int_eq(ajplb_status_req_make(ajplb_test_pool, t, &r, &err),
+                     APR_SUCCESS);
+    ck_assert_int_eq(r.mime, AJPLB_STATUS_MIME_PROM);
+    apr_table_set(t, "cmd", "<script>");
+    ck_assert_int_eq(ajplb_status_req_make(ajplb_test_pool, t, &r, &err),
+                     APR_EINVAL);
+    ck_assert_ptr_null(strchr(err, '<'));
+    apr_table_set(t, "cmd", "list");
+    apr_table_set(t, "w", "a<b");
+    ck_assert_int_eq(ajplb_status_req_make(ajplb_test_pool, t, &r, &err),
+                     APR_EINVAL);
+    apr_table_set(t, "w", "lb");
+    apr_table_set(t, "re", "-1");
+    ck_assert_int_eq(ajplb_status_req_make(ajplb_test_pool, t, &r, &err),
+                     APR_EINVAL);
+}
+END_TEST
+
+START_TEST(test_escaping)
+{
+    ajplb_sbuf_t b;
+
+    ajplb_sbuf_init(&b, ajplb_test_pool, 4);
+    ajplb_sbuf_xml(&b, "<a href=\"x\">&'\x01\xe9");
+    ck_assert_str_eq(b.s, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&#xE9;");
+    ajplb_sbuf_init(&b, ajplb_test_pool, 4);
+    ajplb_sbuf_json(&b, "a\"\\\n</script>\xff");
+    ck_assert_str_eq(b.s, "\"a\\\"\\\\\\u000a\\u003c/script\\u003e\\u00ff\"");
+    ajplb_sbuf_init(&b, ajplb_test_pool, 4);
+    ajplb_sbuf_prop(&b, "a\\b\nc\xe9");
+    ck_assert_str_eq(b.s, "a\\\\b\\u000ac\\u00e9");
+    ajplb_sbuf_init(&b, ajplb_test_pool, 4);
+    ajplb_sbuf_prom(&b, "a\"b\\c\nd");
+    ck_assert_str_eq(b.s, "a\\\"b\\\\c\\nd");
+    ajplb_sbuf_init(&b, ajplb_test_pool, 4);
+    ajplb_sbuf_url(&b, "a b&c");
+    ck_assert_str_eq(b.s, "a%20b%26c");
+    /* Growth past the initial size keeps everything. */
+    ajplb_sbuf_init(&b, ajplb_test_pool, 4);
+    ajplb_sbuf_printf(&b, "%0600d", 7);
+    ck_assert_uint_eq(b.len, 600);
+    ck_assert_uint_eq(strlen(b.s), 600);
+}
+END_TEST
+
+START_TEST(test_rating)
+{
+    const char *good = "a.o,a.i,a.b,a.r";
+
+    ck_assert_int_eq(ajplb_status_rate(good, "s,e", AJPLB_ACTIVATION_ACTIVE,
+                                       AJPLB_STATE_OK), 1);
+    ck_assert_int_eq(ajplb_status_rate(good, "s,e", AJPLB_ACTIVATION_ACTIVE,
+                                       AJPLB_STATE_ERROR), -1);
+    ck_assert_int_eq(ajplb_status_rate(good, "s,e", AJPLB_ACTIVATION_STOPPED,
+                                       AJPLB_STATE_OK), -1);
+    ck_assert_int_eq(ajplb_status_rate(good, "s,e",
+                                       AJPLB_ACTIVATION_DISABLED,
+                                       AJPLB_STATE_OK), 0);
+    ck_assert_int_eq(ajplb_status_rate(NULL, NULL, AJPLB_ACTIVATION_ACTIVE,
+                                       AJPLB_STATE_RECOVER), 1);
+    ck_assert_int_eq(ajplb_status_rate("d", "x", AJPLB_ACTIVATION_DISABLED,
+                                       AJPLB_STATE_ERROR), 1);
+}
+END_TEST
+
+START_TEST(test_nonce)
+{
+    static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
+    static const unsigned char salt[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    apr_time_t now = apr_time_from_sec(1700000000);
+    char n[AJPLB_STATUS_NONCE_LEN + 1];
+    char bad[AJPLB_STATUS_NONCE_LEN + 1];
+    apr_interval_time_t age = apr_time_from_sec(3600);
+
+    ajplb_status_nonce_make(n, key, sizeof(key), "st\n", now, salt);
+    ck_assert_uint_eq(strlen(n), AJPLB_STATUS_NONCE_LEN);
+    ck_assert(ajplb_status_nonce_check(n, key, sizeof(key), "st\n",
+                                       now + apr_time_from_sec(10), age));
+    ck_assert(!ajplb_status_nonce_check(n, key, sizeof(key), "st\nbob",
+                                        now, age));
+    ck_assert(!ajplb_status_nonce_check(n, key, sizeof(key), "st\n",
+                                        now + age + apr_time_from_sec(2),
+                                        age));
+    ck_assert(!ajplb_status_nonce_check(n, key, sizeof(key), "st\n",
+                                        now - apr_time_from_sec(60), age));
+    /* Another server (another start-up key) cannot forge it. */
+    ck_assert(!ajplb_status_nonce_check(n, key + 1, 31, "st\n", now, age));
+    memcpy(bad, n, sizeof(bad));
+    bad[AJPLB_STATUS_NONCE_LEN - 1] ^= 1;
+    ck_assert(!ajplb_status_nonce_check(bad, key, sizeof(key), "st\n", now,
+                                        age));
+    ck_assert(!ajplb_status_nonce_check("", key, sizeof(key), "st\n", now,
+                                        age));
+    ck_assert(!ajplb_status_nonce_check(NULL, key, sizeof(key), "st\n", now,
+                                        age));
+}
+END_TEST
+
+START_TEST(test_same_origin)
+{
+    ck_assert(ajplb_status_same_origin("http://h:8080", NULL, "h:8080"));
+    ck_assert(ajplb_status_same_origin("https://H:8080", NULL, "h:8080"));
+    ck_assert(ajplb_status_same_origin(NULL, "http://h:8080/jkstatus?x",
+                                       "h:8080"));
+    ck_assert(!ajplb_status_same_origin("http://evil", "http://h:8080/",
+                                        "h:8080"));
+    ck_assert(!ajplb_status_same_origin("null", "http://h:8080/", "h:8080"));
+    ck_assert(!ajplb_status_same_origin(NULL, NULL, "h:8080"));
+    ck_assert(!ajplb_status_same_origin(NULL, "http://h:8080@evil/",
+                                        "h:8080"));
+    ck_assert(!ajplb_status_same_origin(NULL, "http://h:80801/", "h:8080"));
+    ck_assert(!ajplb_status_same_origin("http://h:8080", NULL, NULL));
+}
+END_TEST
+
+START_TEST(test_update_member)
+{
+    ajplb__fx_t fx = ajplb__setup();
+    apr_array_header_t *ch = apr_array_make(ajplb_test_pool, 4,
+                                            sizeof(ajplb_status_change_t));
+    ajplb_status_req_t r = ajplb__req("cmd=update&w=lb&sw=w1&vwa=D&vwf=3"
+                                      "&vwn=r1&vwc=dom&vwd=2");
+    ajplb_shm_member_config_t c;
+    ajplb_status_change_t *c0;
+    const char *err;
+
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         ch, &err), APR_SUCCESS);
+    ajplb_shm_member_config_get(ajplb_shm_find_member(fx.shm, "lb", "w1"),
+                                &c);
+    ck_assert_uint_eq(c.activation, AJPLB_ACTIVATION_DISABLED);
+    ck_assert_uint_eq(c.lbfactor, 3);
+    ck_assert_str_eq(c.route, "r1");
+    ck_assert_str_eq(c.domain, "dom");
+    ck_assert_uint_eq(c.distance, 2);
+    ck_assert_int_eq(ch->nelts, 5);
+    c0 = &APR_ARRAY_IDX(ch, 0, ajplb_status_change_t);
+    ck_assert_str_eq(c0->worker, "lb/w1");
+    ck_assert_str_eq(c0->what, "activation");
+    ck_assert_str_eq(c0->old_value, "ACT");
+    ck_assert_str_eq(c0->new_value, "DIS");
+
+    /* Invalid values change nothing at all. */
+    r = ajplb__req("cmd=update&w=lb&sw=w1&vwa=A&vwf=0");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         ch, &err), APR_EINVAL);
+    ajplb_shm_member_config_get(ajplb_shm_find_member(fx.shm, "lb", "w1"),
+                                &c);
+    ck_assert_uint_eq(c.activation, AJPLB_ACTIVATION_DISABLED);
+    r = ajplb__req("cmd=update&w=lb&sw=w1&vwn=w2");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         ch, &err), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "already used"));
+    r = ajplb__req("cmd=update&w=lb&sw=w1&vwn=a%3Bb");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         ch, &err), APR_EINVAL);
+    r = ajplb__req("cmd=update&w=lb&sw=w1&vwc=a.b");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         ch, &err), APR_EINVAL);
+    r = ajplb__req("cmd=update&w=lb&sw=w1&vahst=evil");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         ch, &err), APR_EINVAL);
+    ck_assert_ptr_nonnull(strstr(err, "run time"));
+    r = ajplb__req("cmd=update&w=lb&sw=nope&vwa=A");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         ch, &err), APR_NOTFOUND);
+    r = ajplb__req("cmd=update&w=solo&vwa=A");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         ch, &err), APR_EINVAL);
+}
+END_TEST
+
+START_TEST(test_update_lb_and_att)
+{
+    ajplb__fx_t fx = ajplb__setup();
+    ajplb_shm_lb_t *l = ajplb_shm_find_lb(fx.shm, "lb");
+    ajplb_status_req_t r = ajplb__req("cmd=update&w=lb&vlr=4&vlt=90&vls=0"
+                                      "&vlf=1&vlm=T&vll=P&vlx=3&vlee=9");
+    ajplb_shm_lb_config_t c;
+    ajplb_shm_member_config_t mc;
+    const char *err;
+
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         NULL, &err), APR_SUCCESS);
+    ajplb_shm_lb_config_get(l, &c);
+    ck_assert_uint_eq(c.retries, 4);
+    ck_assert_uint_eq(c.recover_time, 90);
+    ck_assert_uint_eq(c.sticky_session, 0);
+    ck_assert_uint_eq(c.sticky_session_force, 1);
+    ck_assert_uint_eq(c.method, AJPLB_LB_METHOD_TRAFFIC);
+    ck_assert_uint_eq(c.lock, AJPLB_LB_LOCK_PESSIMISTIC);
+    ck_assert_uint_eq(c.max_reply_timeouts, 3);
+    ck_assert_uint_eq(c.error_escalation_time, 9);
+    /* Absent parameters keep their values (mod_jk resets checkboxes). */
+    r = ajplb__req("cmd=update&w=lb&vlr=2");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         NULL, &err), APR_SUCCESS);
+    ajplb_shm_lb_config_get(l, &c);
+    ck_assert_uint_eq(c.sticky_session_force, 1);
+    r = ajplb__req("cmd=update&w=lb&vlm=X");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         NULL, &err), APR_EINVAL);
+
+    r = ajplb__req("cmd=update&w=lb&att=vwf&val0=5&val1=2");
+    ck_assert_int_eq(ajplb_status_update(ajplb_test_pool, fx.shm, fx.m, &r,
+                                         NULL, &err), APR_SUCCESS);
+    ajplb_shm_member_config_get(ajplb_shm_find_member(fx.shm, "lb", "w1"),
+                                &mc);
+    ck_assert_uint_eq(mc.lbfactor, 5);
+    ajplb_shm_member_config_get(ajplb_shm_find_member(fx.shm, "lb", "w2"),
+                                &mc);
+    ck_assert_uint_eq(mc.lbfactor, 2);
+}
+END_TEST
+
+START_TEST(test_reset_recover)
+{
+    ajplb__fx_t fx = ajplb__setup();
+    ajplb_shm_member_t *m1 = ajplb_shm_find_member(fx.shm, "lb", "w1");
+    ajplb_shm_member_t *m2 = ajplb_shm_find_member(fx.shm, "lb", "w2");
+    ajplb_status_req_t r = ajplb__req("cmd=reset&w=lb&sw=w1");
+    const char *err;
+
+    m1->elected = 10;
+    m1->errors = 3;
+    m2->elected = 7;
+    m2->lb_value = 40;
+    ck_assert_int_eq(ajplb_status_reset(ajplb_test_pool, fx.shm, fx.m, &r,
+                                        apr_time_now(), &err), APR_SUCCESS);
+    ck_assert_uint_eq(m1->elected, 0);
+    ck_assert_uint_eq(m1->errors, 0);
+    ck_assert_uint_eq(m2->elected, 7);
+    r = ajplb__req("cmd=reset&w=lb");
+    ck_assert_int_eq(ajplb_status_reset(ajplb_test_pool, fx.shm, fx.m, &r,
+                                        apr_time_now(), &err), APR_SUCCESS);
+    ck_assert_uint_eq(m2->elected, 0);
+    ck_assert_uint_eq(m2->lb_value, 0);
+
+    m2->lb_value = 40;
+    r = ajplb__req("cmd=recover&w=lb&sw=w1");
+    ck_assert_int_eq(ajplb_status_recover(ajplb_test_pool, fx.shm, fx.m, &r,
+                                          &err), APR_EINVAL);
+    m1->state = AJPLB_STATE_ERROR;
+    ck_assert_int_eq(ajplb_status_recover(ajplb_test_pool, fx.shm, fx.m, &r,
+                                          &err), APR_SUCCESS);
+    ck_assert_uint_eq(m1->state, AJPLB_STATE_RECOVER);
+    ck_assert_uint_eq(m1->lb_value, 40);
+}
+END_TEST
+
+START_TEST(test_render_formats)
+{
+    ajplb__fx_t fx = ajplb__setup();
+    ajplb_status_req_t r;
+    const char *s;
+
+    ajplb_shm_find_member(fx.shm, "lb", "w1")->elected = 42;
+    r = ajplb__req("mime=prop");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "worker.lb.balance_workers=w1\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.elected=42\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.activation=ACT\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.lb.sticky_session=True\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.list=lb,solo\n"));
+    r = ajplb__req("mime=xml");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "<jk:status xmlns:jk="
+                                    "\"http://tomcat.apache.org\">"));
+    ck_assert_ptr_nonnull(strstr(s, "<jk:server name=\"h&lt;x&gt;\""));
+    ck_assert_ptr_nonnull(strstr(s, "elected=\"42\""));
+    r = ajplb__req("mime=json");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "\"elected\":42"));
+    ck_assert_ptr_nonnull(strstr(s, "\"sticky_session\":true"));
+    ck_assert_ptr_nonnull(strstr(s, "\"name\":\"h\\u003cx\\u003e\""));
+    r = ajplb__req("mime=txt");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "Member: name=w1 type=ajp13"));
+    r = ajplb__req("mime=prometheus");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "ajplb_member_requests_total{lb=\"lb\","
+                                    "member=\"w1\",route=\"w1\"} 42\n"));
+    ck_assert_ptr_nonnull(strstr(s, "ajplb_member_state{lb=\"lb\",member="
+                                    "\"w1\",state=\"OK/IDLE\"} 1\n"));
+    r = ajplb__req("");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "<title>mod_ajplb status"));
+    ck_assert_ptr_null(strstr(s, "h<x>"));
+    ck_assert_ptr_nonnull(strstr(s, "name=\"nonce\" value=\"N\""));
+    r = ajplb__req("cmd=dump&mime=txt");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.port=8001\n"));
+    ck_assert_ptr_nonnull(strstr(s, "# t.properties:"));
+    ck_assert_ptr_null(strstr(s, "topsecret"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("status");
+    TCase *tc = ajplb_test_tcase("status");
+
+    tcase_add_test(tc, test_args);
+    tcase_add_test(tc, test_escaping);
+    tcase_add_test(tc, test_rating);
+    tcase_add_test(tc, test_nonce);
+    tcase_add_test(tc, test_same_origin);
+    tcase_add_test(tc, test_update_member);
+    tcase_add_test(tc, test_update_lb_and_att);
+    tcase_add_test(tc, test_reset_recover);
+    tcase_add_test(tc, test_render_formats);
+    suite_add_tcase(s, tc);
+    return ajplb_test_run(s);
+}

@@ -1,0 +1,325 @@
+#!/bin/sh
+# tests/integration/test_status.sh -- the status worker through the real
+# httpd (prefork, 4 children): every format parses with a real parser and
+# moves with traffic; disable/stop/start a member through POST + nonce and
+# see every child obey at once; GETs, missing nonces, foreign origins and
+# read-only workers change nothing; no unescaped input in HTML; the dump
+# hides secrets; changes logged through a rotatelogs pipe; a screenshot of
+# the page rendered by headless Chromium.
+. "$(dirname "$0")/lib.sh"
+
+IT_MPM=prefork
+PARSE="python3 $(dirname "$0")/status_render.py"
+start_backend b1 --secret s3cr3t-value --route w1; P1=$BACKEND_PORT
+start_backend b2 --secret s3cr3t-value --route w2; P2=$BACKEND_PORT
+start_backend b3 --secret s3cr3t-value --route x1; P3=$BACKEND_PORT
+dead=$(free_port)
+port=$(free_port)
+H=$IT_TMP/h
+cat >"$IT_TMP/workers.properties" <<WP
+worker.list=lb,lbx,solo,jkstatus,jkstatus_ro
+worker.maintain=60
+worker.template.type=ajp13
+worker.template.host=127.0.0.1
+worker.template.secret=s3cr3t-value
+worker.template.socket_connect_timeout=300
+worker.w1.reference=worker.template
+worker.w1.port=$P1
+worker.w2.reference=worker.template
+worker.w2.port=$P2
+worker.lb.type=lb
+worker.lb.balance_workers=w1,w2
+worker.x1.reference=worker.template
+worker.x1.port=$P3
+worker.xdead.reference=worker.template
+worker.xdead.port=$dead
+worker.lbx.type=lb
+worker.lbx.balance_workers=x1,xdead
+worker.lbx.recover_time=600
+worker.solo.reference=worker.template
+worker.solo.port=$P3
+worker.jkstatus.type=status
+worker.jkstatus.read_only=false
+worker.jkstatus_ro.type=status
+WP
+httpd_conf "$H" "$port" <<CONF
+StartServers 4
+MinSpareServers 4
+MaxSpareServers 8
+JkWorkersFile "$IT_TMP/workers.properties"
+JkLogFile "|/usr/bin/rotatelogs $H/logs/mod_jk.%Y%m%d.log 86400"
+JkLogLevel info
+JkMount /app/* lb
+JkMount /x/* lbx
+JkMount /solo/* solo
+JkMount /jkstatus jkstatus
+JkMount /jkstatus-ro jkstatus_ro
+CONF
+httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
+wait_http "$port"
+U=http://127.0.0.1:$port
+S=$U/jkstatus
+ORIGIN="Origin: http://127.0.0.1:$port"
+
+nchildren=$(child_pids "$H" | wc -l)
+if [ "$nchildren" -ge 4 ]; then
+    ok "prefork runs several children ($nchildren)"
+else
+    not_ok "prefork runs several children" "got $nchildren"
+fi
+
+who() { curl -s "$@" | sed -n 's/^backend: //p'; }
+count() {
+    n=$1; shift
+    i=0
+    while [ $i -lt "$n" ]; do who "$@"; i=$((i + 1)); done \
+        | sort | uniq -c | awk '{printf "%s=%s ", $2, $1}'
+}
+# get FORMAT [args]: fetch into $IT_TMP/doc.FORMAT
+get() {
+    f=$1; shift
+    curl -s -o "$IT_TMP/doc.$f" "$S?mime=$f$*"
+}
+val() {
+    # val FORMAT key...: values from the last fetched document
+    $PARSE "$1" "$IT_TMP/doc.$1" "$@" 2>&1 | sed "s/^$1 //"
+}
+field() { f=$1; shift; $PARSE "$f" "$IT_TMP/doc.$f" "$@"; }
+nonce() {
+    curl -s -D - -o /dev/null "$S?mime=txt" | tr -d '\r' \
+        | sed -n 's/^[Xx]-[Aa][Jj][Pp][Ll][Bb]-[Nn]once: //p'
+}
+# post DATA [curl args]: POST a form to the status worker; prints the code
+post() {
+    d=$1; shift
+    curl -s -o "$IT_TMP/post.out" -w '%{http_code}' "$@" --data "$d" "$S"
+}
+
+# --- formats parse and move with traffic ------------------------------------
+count 10 "$U/app/x" >/dev/null
+for f in xml json prop txt prometheus; do
+    get $f
+    key=elected
+    [ $f = prometheus ] && key=requests_total
+    out=$(field $f lb/w1/$key 2>&1)
+    case "$out" in
+        "PARSE ERROR"*|*MISSING*|"") not_ok "mime=$f parses with a real parser" "$out" ;;
+        *) ok "mime=$f parses with a real parser (w1 elected=$out)" ;;
+    esac
+done
+get json
+before=$(( $(field json lb/w1/elected) + $(field json lb/w2/elected) ))
+count 12 "$U/app/x" >/dev/null
+for f in xml json prop txt prometheus; do
+    get $f
+    if [ $f = prometheus ]; then
+        after=$(( $(field $f lb/w1/requests_total) + $(field $f lb/w2/requests_total) ))
+    else
+        after=$(( $(field $f lb/w1/elected) + $(field $f lb/w2/elected) ))
+    fi
+    check "mime=$f: requests of lb grew by 12" "$((before + 12))" "$after"
+done
+get json
+check "json: state, activation, route of w1" "OK ACT w1" \
+    "$(field json lb/w1/state lb/w1/activation lb/w1/route)"
+check_grep "json: bytes and connections are numbers" '^[0-9]+ [0-9]+ -?[0-9]+$' \
+    "$(field json lb/w1/read lb/w1/transferred lb/w1/connected)"
+check "3 requests to the plain ajp13 worker" "b3=3 " "$(count 3 "$U/solo/x")"
+get json
+check "json: plain ajp13 worker listed with host and port" "127.0.0.1 $P3" \
+    "$(field json ajp/solo/host ajp/solo/port)"
+get xml
+check_grep "xml uses the jk: namespace" '<jk:status xmlns:jk="http://tomcat.apache.org">' \
+    "$(cat "$IT_TMP/doc.xml")"
+get prop
+check_grep "prop keys are mod_jk's" '^worker\.lb\.balance_workers=w1$' \
+    "$(cat "$IT_TMP/doc.prop")"
+check_grep "prop: worker.w1.activation" '^worker\.w1\.activation=ACT$' \
+    "$(cat "$IT_TMP/doc.prop")"
+code=$(curl -s -o "$IT_TMP/doc.html" -w '%{http_code}' "$S")
+check "html list answers 200" 200 "$code"
+check_grep "html has a row per member" 'w2</td>' "$(cat "$IT_TMP/doc.html")"
+curl -s -o "$IT_TMP/doc.html" "$S?re=5"
+check_grep "html auto refresh with re" '<meta http-equiv="refresh" content="5">' \
+    "$(cat "$IT_TMP/doc.html")"
+curl -s -o "$IT_TMP/doc.html" "$U/jkstatus-ro"
+if grep -q 'name="nonce"' "$IT_TMP/doc.html"; then
+    not_ok "read-only page offers no change forms"
+else
+    ok "read-only page offers no change forms"
+fi
+
+# --- dump and version -------------------------------------------------------
+dump=$(curl -s "$S?cmd=dump&mime=txt")
+check_grep "dump shows each property with file:line" \
+    "# $IT_TMP/workers.properties:[0-9]+" "$dump"
+check_grep "dump shows worker.w1.port" "^worker\.w1\.port=$P1\$" "$dump"
+all=$(curl -s "$S?cmd=dump"; curl -s "$S?cmd=dump&mime=json"; \
+      curl -s "$S?cmd=dump&mime=xml"; curl -s "$S?mime=prop"; curl -s "$S")
+if printf '%s' "$all" | grep -q 's3cr3t-value'; then
+    not_ok "no output shows the secret"
+else
+    ok "no output shows the secret"
+fi
+curl -s -o "$IT_TMP/doc.json" "$S?cmd=dump&mime=json"
+check "dump json parses, secret hidden" "(hidden)" \
+    "$(field json prop/worker.template.secret/value)"
+check_grep "version" "mod_ajplb/" "$(curl -s "$S?cmd=version&mime=txt")"
+
+# --- GET never changes anything ---------------------------------------------
+N=$(nonce)
+check_grep "a read/write page hands out a nonce" '^[0-9a-f]{16}-[0-9a-f]{16}-[0-9a-f]{40}$' "$N"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "$ORIGIN" \
+       "$S?cmd=update&w=lb&sw=w1&vwa=D&nonce=$N")
+check "GET cmd=update is refused (405)" 405 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$S?cmd=reset&w=lb&nonce=$N")
+check "GET cmd=reset is refused (405)" 405 "$code"
+get json
+check "after the GETs w1 is still active" ACT "$(field json lb/w1/activation)"
+
+# --- POST without nonce / wrong origin / read-only ----------------------------
+check "POST without a nonce is refused (403)" 403 \
+    "$(post "cmd=update&w=lb&sw=w1&vwa=D" -H "$ORIGIN")"
+check "POST with a wrong nonce is refused (403)" 403 \
+    "$(post "cmd=update&w=lb&sw=w1&vwa=D&nonce=0000000000000000-0000000000000000-0000000000000000000000000000000000000000" -H "$ORIGIN")"
+check "POST from another origin is refused (403)" 403 \
+    "$(post "cmd=update&w=lb&sw=w1&vwa=D&nonce=$N" -H "Origin: http://evil.example")"
+check "POST with a foreign Referer and no Origin is refused (403)" 403 \
+    "$(post "cmd=update&w=lb&sw=w1&vwa=D&nonce=$N" -H "Referer: http://evil.example/x")"
+check "POST with neither Origin nor Referer is refused (403)" 403 \
+    "$(post "cmd=update&w=lb&sw=w1&vwa=D&nonce=$N")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "$ORIGIN" \
+       --data "cmd=update&w=lb&sw=w1&vwa=D&nonce=$N" "$U/jkstatus-ro")
+check "read-only worker refuses update (403)" 403 "$code"
+for c in reset recover edit; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -H "$ORIGIN" \
+           --data "cmd=$c&w=lb&sw=w1&nonce=$N" "$U/jkstatus-ro")
+    check "read-only worker refuses $c (403)" 403 "$code"
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "$ORIGIN" \
+       --data "cmd=update&w=lb&sw=w1&vwa=D&opt=32&nonce=$N" "$S")
+check "opt=0x20 makes the request read-only (403)" 403 "$code"
+get json
+check "after the refused POSTs w1 is still active" ACT "$(field json lb/w1/activation)"
+check_grep "a refused change is logged at warn" \
+    '\[warn\].*refused POST /jkstatus from 127\.0\.0\.1: the request.s Origin' \
+    "$(cat "$H"/logs/mod_jk.*.log)"
+
+# --- disable a member: every child obeys at once, sticky sessions stay -------
+check "POST + nonce + Origin disables w1" 200 \
+    "$(post "cmd=update&w=lb&sw=w1&vwa=D&mime=json&nonce=$N" -H "$ORIGIN")"
+cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
+check "the answer shows w1 disabled" DIS "$(field json lb/w1/activation)"
+check "40 new sessions over 4 children all avoid disabled w1" "b2=40 " \
+    "$(count 40 "$U/app/new")"
+check "sticky sessions of disabled w1 stay on w1" "b1=10 " \
+    "$(count 10 -H 'Cookie: JSESSIONID=abc.w1' "$U/app/x")"
+log=$(cat "$H"/logs/mod_jk.*.log 2>/dev/null)
+check_grep "the change is logged with who and old -> new" \
+    "\[info\].*status worker jkstatus: 127\.0\.0\.1 set activation of lb/w1: ACT -> DIS" "$log"
+
+# --- stop and start -------------------------------------------------------------
+check "stop w1 (from the HTML form: 303 back to the page)" 303 \
+    "$(post "cmd=update&w=lb&sw=w1&vwa=S&from=list&nonce=$N" -H "Referer: $S?cmd=edit&w=lb&sw=w1")"
+check "sticky sessions of stopped w1 move to w2" "b2=10 " \
+    "$(count 10 -H 'Cookie: JSESSIONID=abc.w1' "$U/app/x")"
+check "start w1 again" 200 \
+    "$(post "cmd=update&w=lb&sw=w1&vwa=A&mime=txt&nonce=$N" -H "$ORIGIN")"
+spread=$(count 20 "$U/app/new")
+check_grep "started w1 gets new sessions again" 'b1=[0-9]+' "$spread"
+
+# --- lb settings, validation, unsupported changes --------------------------------
+check "update lb settings" 200 \
+    "$(post "cmd=update&w=lb&vlr=3&vlt=120&vlm=B&vll=P&vls=0&mime=json&nonce=$N" -H "$ORIGIN")"
+cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
+check "lb settings changed" "3 120 Busyness Pessimistic False" \
+    "$(field json lb/-/retries lb/-/recover_time lb/-/method lb/-/lock lb/-/sticky_session)"
+check "a bad lbfactor is refused (400)" 400 \
+    "$(post "cmd=update&w=lb&sw=w1&vwf=0&nonce=$N" -H "$ORIGIN")"
+check "a duplicate route is refused (400)" 400 \
+    "$(post "cmd=update&w=lb&sw=w1&vwn=w2&nonce=$N" -H "$ORIGIN")"
+check "host/port changes are refused (400)" 400 \
+    "$(post "cmd=update&w=lb&sw=w1&vaprt=1&nonce=$N" -H "$ORIGIN")"
+check_grep "... saying why" "cannot be changed at run time" "$(cat "$IT_TMP/post.out")"
+check "att/val: lbfactor of every member" 200 \
+    "$(post "cmd=update&w=lb&att=vwf&val0=3&val1=1&mime=json&nonce=$N" -H "$ORIGIN")"
+cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
+check "att/val applied" "3 1" "$(field json lb/w1/lbfactor lb/w2/lbfactor)"
+post "cmd=update&w=lb&vls=1&att=vwf&val0=1&val1=1&nonce=$N" -H "$ORIGIN" >/dev/null
+post "cmd=update&w=lb&vls=1&nonce=$N" -H "$ORIGIN" >/dev/null
+
+# --- reset and recover -----------------------------------------------------------
+count 4 "$U/x/y" >/dev/null
+get json
+check "dead member of lbx is in error" ERR "$(field json lbx/xdead/state)"
+check "recover puts it to ERR/REC" 200 \
+    "$(post "cmd=recover&w=lbx&sw=xdead&mime=json&nonce=$N" -H "$ORIGIN")"
+cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
+check "... which shows" ERR/REC "$(field json lbx/xdead/state)"
+count 2 "$U/x/y" >/dev/null
+check "reset lb statistics" 200 \
+    "$(post "cmd=reset&w=lb&mime=json&nonce=$N" -H "$ORIGIN")"
+cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
+check "elected back to 0" "0 0" "$(field json lb/w1/elected lb/w2/elected)"
+
+# --- escaping ----------------------------------------------------------------------
+XSS='<script>alert(1)</script>'
+check "a route with markup is accepted (as the config reader would)" 200 \
+    "$(post "cmd=update&w=lb&sw=w2&vwn=%3Cscript%3Ealert(1)%3C/script%3E&mime=txt&nonce=$N" -H "$ORIGIN")"
+curl -s -o "$IT_TMP/doc.html" "$S?cmd=list&x=%3Cscript%3E&re=2"
+curl -s "$S?cmd=edit&w=lb&sw=w2" >>"$IT_TMP/doc.html"
+curl -s "$S?cmd=show&w=lb&sw=%3Cscript%3E" >>"$IT_TMP/doc.html"
+curl -s "$S?cmd=%3Cscript%3E" >>"$IT_TMP/doc.html"
+curl -s "$S?mime=%3Cscript%3E" >>"$IT_TMP/doc.html"
+if grep -qi '<script' "$IT_TMP/doc.html"; then
+    not_ok "HTML output has no unescaped markup from input" \
+        "$(grep -i '<script' "$IT_TMP/doc.html" | head -n 3)"
+else
+    ok "HTML output has no unescaped markup from input"
+fi
+check_grep "the route is shown escaped" '&lt;script&gt;alert\(1\)&lt;/script&gt;' \
+    "$(cat "$IT_TMP/doc.html")"
+for f in xml json prop txt prometheus; do
+    get $f
+    check "mime=$f carries the markup route intact" "$XSS" "$(field $f lb/w2/route)"
+done
+post "cmd=update&w=lb&sw=w2&vwn=w2&nonce=$N" -H "$ORIGIN" >/dev/null
+
+# --- headless Chromium screenshot ----------------------------------------------------
+post "cmd=update&w=lb&sw=w2&vwa=D&nonce=$N" -H "$ORIGIN" >/dev/null
+count 6 "$U/app/x" >/dev/null
+count 3 "$U/x/y" >/dev/null
+SHOT_DIR=${SHOT_DIR:-$OUT/artifacts}
+mkdir -p "$SHOT_DIR"
+shot=$SHOT_DIR/status-screenshot.png
+rm -f "$shot"
+if command -v chromium >/dev/null 2>&1; then
+    prof=$(mktemp -d)
+    timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+        --no-first-run --disable-background-networking \
+        --disable-component-update --disable-sync --user-data-dir="$prof" \
+        --screenshot="$shot" --window-size=1280,800 "$S" \
+        >"$IT_TMP/chromium.log" 2>&1
+    rm -rf "$prof"
+    if [ -s "$shot" ] && head -c 8 "$shot" | od -An -c | grep -q 'P   N   G'; then
+        ok "headless Chromium renders the status page ($shot)"
+    else
+        not_ok "headless Chromium renders the status page" \
+            "CHROMIUM COULD NOT RUN: $(tail -n 5 "$IT_TMP/chromium.log")"
+    fi
+else
+    not_ok "headless Chromium renders the status page" \
+        "CHROMIUM IS NOT INSTALLED: apt-get install chromium (scripts/deps.sh check)"
+fi
+post "cmd=update&w=lb&sw=w2&vwa=A&nonce=$N" -H "$ORIGIN" >/dev/null
+
+# --- piped log through rotatelogs ----------------------------------------------------
+if pgrep -f "rotatelogs $H/logs/mod_jk" >/dev/null 2>&1; then
+    ok "JkLogFile pipe runs rotatelogs"
+else
+    not_ok "JkLogFile pipe runs rotatelogs"
+fi
+check_grep "rotatelogs writes the dated mod_jk log" "mod_jk\.[0-9]{8}\.log" \
+    "$(ls "$H/logs")"
+
+it_done
