@@ -264,4 +264,24 @@ void ajplb_shm_write_end(volatile apr_uint32_t *seq);
 /** "OK/IDLE", "OK", "ERR/REC", "ERR/FRC", "OK/BUSY", "ERR", "ERR/PRB". */
 const char *ajplb_state_name(int state);
 
+/* Results for ajplb_shm_ajp_end(). */
+#define AJPLB_SHM_AJP_OK            0
+#define AJPLB_SHM_AJP_CLIENT_ERROR  1
+#define AJPLB_SHM_AJP_ERROR         2
+
+/**
+ * Count a request on a plain ajp13 worker (one not reached through an lb,
+ * which counts its members itself): busy, max busy, requests.
+ * Locking: atomics only.
+ */
+void ajplb_shm_ajp_begin(ajplb_shm_ajp_t *a);
+
+/**
+ * The end of that request: busy back down, bytes read from the client
+ * and written to it, and an error or client error count by @a result.
+ * Locking: atomics only.
+ */
+void ajplb_shm_ajp_end(ajplb_shm_ajp_t *a, int result,
+                       apr_uint64_t bytes_read, apr_uint64_t bytes_written);
+
 #endif /* AJPLB_SHM_H */

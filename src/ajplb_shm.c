@@ -657,3 +657,34 @@ const char *ajplb_state_name(int state)
 
     return state >= 0 && state <= AJPLB_STATE_PROBE ? names[state] : "?";
 }
+
+void ajplb_shm_ajp_begin(ajplb_shm_ajp_t *a)
+{
+    apr_uint32_t busy = apr_atomic_inc32(&a->busy) + 1;
+    apr_uint32_t max = apr_atomic_read32(&a->max_busy);
+
+    while (busy > max
+           && apr_atomic_cas32(&a->max_busy, busy, max) != max) {
+        max = apr_atomic_read32(&a->max_busy);
+    }
+    apr_atomic_inc64(&a->requests);
+}
+
+void ajplb_shm_ajp_end(ajplb_shm_ajp_t *a, int result,
+                       apr_uint64_t bytes_read, apr_uint64_t bytes_written)
+{
+    apr_uint32_t busy = apr_atomic_read32(&a->busy);
+
+    /* Never below zero, even if a restart lost a begin. */
+    while (busy > 0 && apr_atomic_cas32(&a->busy, busy - 1, busy) != busy) {
+        busy = apr_atomic_read32(&a->busy);
+    }
+    apr_atomic_add64(&a->bytes_read, bytes_read);
+    apr_atomic_add64(&a->bytes_written, bytes_written);
+    if (result == AJPLB_SHM_AJP_CLIENT_ERROR) {
+        apr_atomic_inc32(&a->client_errors);
+    }
+    else if (result == AJPLB_SHM_AJP_ERROR) {
+        apr_atomic_inc32(&a->errors);
+    }
+}

@@ -152,6 +152,7 @@ typedef struct {
                                          * resolve (then always 503) */
     apr_status_t pool_rv;
     ajplb_lb_t *lb;                     /* lb workers only */
+    ajplb_shm_ajp_t *slot;              /* ajp13: its shared counters */
 } ajplb_rt_worker_t;
 
 /* Per-generation global state, rebuilt on every configuration read. */

@@ -193,6 +193,8 @@ void ajplb_child_init(apr_pool_t *pchild, server_rec *s)
         }
         rt = apr_pcalloc(pchild, sizeof(*rt));
         rt->def = w;
+        rt->slot = ajplb_global.shm
+                   ? ajplb_shm_find_ajp(ajplb_global.shm, w->name) : NULL;
         ajplb_pool_conf_from(w, &pc);
         rt->pool_rv = ajplb_pool_create(pchild, &pc, &rt->pool);
         if (rt->pool_rv != APR_SUCCESS) {

@@ -11,6 +11,7 @@
 #include "http_protocol.h"
 #include "http_request.h"
 
+#include <apr_atomic.h>
 #include <apr_strings.h>
 
 #include "mod_ajplb.h"
@@ -89,6 +90,36 @@ static int ajplb_may_failover(request_rec *r, const ajplb_exchange_result_t *res
     default:
         return 0;
     }
+}
+
+/* The JK_LB_FIRST_* / JK_LB_LAST_* notes of mod_jk, for CustomLog. */
+static void ajplb_lb_notes(request_rec *r, const char *which,
+                           ajplb_shm_member_t *m)
+{
+    static const char *const act[] = {"ACT", "DIS", "STP"};
+    apr_uint32_t a = m->cfg.activation;
+
+#define AJPLB_NOTE(key, val) \
+    apr_table_setn(r->notes, apr_pstrcat(r->pool, "JK_LB_", which, "_", \
+                                         key, NULL), val)
+    AJPLB_NOTE("NAME", m->id.name);
+    AJPLB_NOTE("VALUE", apr_psprintf(r->pool, "%" APR_UINT64_T_FMT,
+                                     apr_atomic_read64(&m->lb_value)));
+    AJPLB_NOTE("ACCESSED", apr_psprintf(r->pool, "%" APR_UINT64_T_FMT,
+                                        apr_atomic_read64(&m->elected)));
+    AJPLB_NOTE("SESSIONS", apr_psprintf(r->pool, "%" APR_UINT64_T_FMT,
+                                        apr_atomic_read64(&m->sessions)));
+    AJPLB_NOTE("READ", apr_psprintf(r->pool, "%" APR_UINT64_T_FMT,
+                                    apr_atomic_read64(&m->bytes_written)));
+    AJPLB_NOTE("TRANSFERRED", apr_psprintf(r->pool, "%" APR_UINT64_T_FMT,
+                                          apr_atomic_read64(&m->bytes_read)));
+    AJPLB_NOTE("ERRORS", apr_psprintf(r->pool, "%u",
+                                      apr_atomic_read32(&m->errors)));
+    AJPLB_NOTE("BUSY", apr_psprintf(r->pool, "%u",
+                                    apr_atomic_read32(&m->busy)));
+    AJPLB_NOTE("ACTIVATION", a < 3 ? act[a] : "ACT");
+    AJPLB_NOTE("STATE", ajplb_state_name((int)apr_atomic_read32(&m->state)));
+#undef AJPLB_NOTE
 }
 
 static const char *ajplb_activation_name(apr_uint32_t a)
@@ -215,10 +246,6 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
             }
             tried[choice.member] = 1;
             mname = lb->members[choice.member]->id.name;
-            if (first == NULL) {
-                first = mname;
-                apr_table_setn(r->notes, "JK_LB_FIRST_NAME", first);
-            }
             mrt = apr_hash_get(ajplb_global.rt, mname, APR_HASH_KEY_STRING);
             if (mrt == NULL) {
                 ajplb_lb_end(lb, choice.member, AJPLB_OUTCOME_CONNECT_ERROR,
@@ -231,13 +258,17 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
             x->max_packet_size = (apr_size_t)mrt->def->max_packet_size;
             h->failed_status = 0;
             h->discard = 0;
-            apr_table_setn(r->notes, "JK_LB_LAST_NAME", mname);
             apr_table_setn(r->notes, "JK_WORKER_ROUTE", areq->route);
 
             ajplb_service_ajp13(r, conf, mrt, x, h, res);
             ajplb_lb_end(lb, choice.member, ajplb_lb_outcome(res, h),
                          (apr_uint64_t)res->body_to_backend,
                          (apr_uint64_t)res->body_to_client, apr_time_now());
+            if (first == NULL) {
+                first = mname;
+                ajplb_lb_notes(r, "FIRST", lb->members[choice.member]);
+            }
+            ajplb_lb_notes(r, "LAST", lb->members[choice.member]);
             if (res->outcome == AJPLB_OUT_OK && !h->failed_status) {
                 if (set_cookie && choice.how != AJPLB_PICK_STICKY) {
                     ajplb_set_route_cookie(r, lbw, rc, areq,

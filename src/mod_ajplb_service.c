@@ -347,8 +347,23 @@ int ajplb_handler(request_rec *r)
         ajplb_service_lb(r, conf, rt, rc, &x, &areq, &h, &res);
     }
     else {
+        ajplb_shm_ajp_t *slot = rt->slot;
+
         apr_table_setn(r->notes, "JK_WORKER_ROUTE", w->route);
+        if (slot != NULL) {
+            ajplb_shm_ajp_begin(slot);
+        }
         ajplb_service_ajp13(r, conf, rt, &x, &h, &res);
+        if (slot != NULL) {
+            ajplb_shm_ajp_end(slot, res.outcome == AJPLB_OUT_OK
+                                    ? AJPLB_SHM_AJP_OK
+                                    : (res.outcome == AJPLB_OUT_CLIENT_ERROR
+                                       || res.outcome == AJPLB_OUT_TOO_BIG)
+                                    ? AJPLB_SHM_AJP_CLIENT_ERROR
+                                    : AJPLB_SHM_AJP_ERROR,
+                              (apr_uint64_t)res.body_to_backend,
+                              (apr_uint64_t)res.body_to_client);
+        }
     }
     status = ajplb_finish_response(&h, &res);
 

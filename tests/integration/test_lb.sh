@@ -89,6 +89,8 @@ worker.lbcookie.set_session_cookie=true
 worker.lbcookie.session_cookie=MYSESSION
 WP
 cat >"$IT_TMP/mounts" <<CONF
+LogFormat "%U %{JK_LB_FIRST_NAME}n %{JK_LB_LAST_NAME}n %{JK_LB_LAST_STATE}n %{JK_LB_LAST_ACTIVATION}n %{JK_WORKER_ROUTE}n" lbnotes
+CustomLog logs/lbnotes.log lbnotes
 JkWorkersFile "$IT_TMP/workers.properties"
 JkLogFile logs/mod_jk.log
 JkLogLevel debug
@@ -162,7 +164,10 @@ else
     ok "route is matched exactly (W2 does not stick to w2: $r)"
 fi
 check_grep "the route goes to Tomcat" "^route: w2$" \
-    "$(curl -s -H 'Cookie: JSESSIONID=abc.w2' "$U/app/x")"
+    "$(curl -s -H 'Cookie: JSESSIONID=abc.w2' "$U/app/notes")"
+sleep 0.2
+check_grep "JK_LB_* notes reach CustomLog" "^/app/notes w2 w2 OK ACT w2$" \
+    "$(cat "$H/logs/lbnotes.log")"
 
 # --- activations -------------------------------------------------------------
 check "disabled member gets no new sessions" "b1=10 " "$(count 10 "$U/sticky/x")"

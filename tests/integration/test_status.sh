@@ -128,6 +128,11 @@ check "3 requests to the plain ajp13 worker" "b3=3 " "$(count 3 "$U/solo/x")"
 get json
 check "json: plain ajp13 worker listed with host and port" "127.0.0.1 $P3" \
     "$(field json ajp/solo/host ajp/solo/port)"
+solo_before=$(field json ajp/solo/used)
+count 4 "$U/solo/y" >/dev/null
+get json
+check "json: the plain ajp13 worker's requests move with traffic" \
+    "$((solo_before + 4))" "$(field json ajp/solo/used)"
 get xml
 check_grep "xml uses the jk: namespace" '<jk:status xmlns:jk="http://tomcat.apache.org">' \
     "$(cat "$IT_TMP/doc.xml")"
