@@ -535,7 +535,7 @@ static void ajplb__apply_defaults(ajplb__build_t *b, ajplb_worker_t *w,
     AJPLB__DEF(w->lb_retries, 2);
     AJPLB__DEF(w->recover_time, 60);
     AJPLB__DEF(w->error_escalation_time, w->recover_time / 2);
-    AJPLB__DEF(w->max_reply_timeouts, 0);
+    AJPLB__DEF(w->max_reply_timeouts, 1);
     /* status: read-only unless the operator says otherwise (mod_jk's
      * default is read/write). */
     AJPLB__DEFS(w->css, "");

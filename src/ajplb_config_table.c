@@ -116,7 +116,7 @@ static const ajplb_propdef_t ajplb__propdefs[] = {
     {"error_escalation_time", AJPLB_PROP_INT, AJPLB__L, 0, AJPLB__DAY,
      AJPLB__F(error_escalation_time), "s", "recover_time / 2", NULL, 0},
     {"max_reply_timeouts", AJPLB_PROP_INT, AJPLB__L, 0, 1000000,
-     AJPLB__F(max_reply_timeouts), NULL, "0", NULL, 0},
+     AJPLB__F(max_reply_timeouts), NULL, "1", NULL, 0},
     /* status */
     {"css", AJPLB_PROP_TEXT, AJPLB__S, 0, 0, AJPLB__F(css), NULL, "",
      NULL, 0},

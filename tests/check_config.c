@@ -304,7 +304,7 @@ static const ajplb__int_default_t ajplb__lb_defaults[] = {
     AJPLB__D(lock, AJPLB_LB_LOCK_OPTIMISTIC), AJPLB__D(retries, 2),
     AJPLB__D(lb_retries, 2), AJPLB__D(retry_interval, 100),
     AJPLB__D(recover_time, 60), AJPLB__D(error_escalation_time, 30),
-    AJPLB__D(max_reply_timeouts, 0), AJPLB__D(max_packet_size, 8192),
+    AJPLB__D(max_reply_timeouts, 1), AJPLB__D(max_packet_size, 8192),
 };
 
 static const ajplb__int_default_t ajplb__status_defaults[] = {

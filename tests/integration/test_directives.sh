@@ -22,6 +22,7 @@ worker.w2.secret=s
 worker.w1.host=127.0.0.1
 worker.w1.port=$B1
 worker.w1.secret=s
+worker.w1.mount=/wmount/*
 WP
 printf '/mf/*=w1\n' >"$IT_TMP/uriworkermap.properties"
 # One child process, so "every child has reloaded" is one child.
@@ -35,6 +36,7 @@ MaxSpareThreads 16
 Listen 127.0.0.1:$port2
 LoadModule env_module $MODDIR/mod_env.so
 LoadModule setenvif_module $MODDIR/mod_setenvif.so
+LoadModule unique_id_module $MODDIR/mod_unique_id.so
 DocumentRoot "$IT_TMP/docs"
 <Directory "$IT_TMP/docs">
     Require all granted
@@ -42,6 +44,7 @@ DocumentRoot "$IT_TMP/docs"
 JkWorkersFile "$IT_TMP/workers.properties"
 JkLogFile "|/bin/sh -c 'cat >> $H/logs/piped.log'"
 JkLogLevel info
+JkLogStampFormat "[%Y-%m-%d %H:%M:%S.%q] "
 JkRequestLogFormat "REQ %w %V %m %U%q %s"
 JkMount /app/* w1
 JkMount /use/* w1;use_server_errors=400
@@ -51,6 +54,7 @@ JkMountFileReload 1
 JkEnvVar MYVAR fallback
 JkStripSession On
 SetEnvIf Request_URI "^/app/nojk" no-jk
+SetEnvIf Request_URI "^/app/fakeaddr" JK_REMOTE_ADDR=10.9.8.7
 SetEnvIf Request_URI "^/app/envtimeout" JK_REPLY_TIMEOUT=300
 <Location /loc>
     JkMount w1
@@ -77,6 +81,9 @@ check "<Location> JkMount is exact, not a prefix" 404 "$(code "$U/loc/sub")"
 out=$(curl -s "$U/sh/anything")
 check_grep "SetHandler jakarta-servlet with JK_WORKER_NAME" "^uri: /sh/anything$" "$out"
 check "no-jk keeps a mapped URI away from the backend" 404 "$(code "$U/app/nojk")"
+check "workers.properties mount= maps" 200 "$(code "$U/wmount/x")"
+check_grep "JK_REMOTE_ADDR overrides the forwarded client address" \
+    "^remote_addr: 10.9.8.7$" "$(curl -s "$U/app/fakeaddr")"
 check_grep "JkEnvVar default value sent as attribute" "^attr.MYVAR: fallback$" \
     "$(curl -s "$U/app/env")"
 check "JkStripSession strips ;jsessionid from unmapped URLs" \
@@ -134,8 +141,12 @@ sleep 0.3
 log=$(cat "$H/logs/piped.log")
 check_grep "broken reload is logged with the cause" \
     "keeping the previous mounts: .*uriworkermap.properties:1: error: .*nosuchworker" "$log"
-check_grep "piped JkLogFile receives lines" "\[info\] reloaded JkMountFile" "$log"
+check_grep "piped JkLogFile receives lines" "\[info\] (\[[^]]*\] )?reloaded JkMountFile" "$log"
 check_grep "JkRequestLogFormat line" "REQ w1 127.0.0.1 GET /app/env 200" "$log"
+check_grep "JkLogStampFormat with %q microseconds" \
+    '^\[20[0-9]{2}-[0-9]{2}-[0-9]{2} [0-9:]{8}\.[0-9]{6}\] ' "$log"
+check_grep "mod_unique_id's request id is in the error line" \
+    '\[error\] \[[A-Za-z0-9@_-]{16,}\] worker w1: no reply' "$log"
 
 httpd_stop "$H"
 it_done

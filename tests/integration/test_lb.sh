@@ -14,7 +14,7 @@ dead=$(free_port)
 port=$(free_port)
 H=$IT_TMP/h
 cat >"$IT_TMP/workers.properties" <<WP
-worker.list=lb,lb31,lbsticky,lbforce,lbdist,lbstandby,lbdomain,lbcookie
+worker.list=lb,lb31,lbsticky,lbforce,lbdist,lbstandby,lbdomain,lbcookie,lbT,lbB,lbS,lbN,lbdom2
 worker.maintain=1
 worker.template.type=ajp13
 worker.template.host=127.0.0.1
@@ -81,6 +81,26 @@ worker.d2.route=dom.b
 worker.lbdomain.type=lb
 worker.lbdomain.balance_workers=d1,d2
 
+worker.lbT.type=lb
+worker.lbT.balance_workers=w1,w2
+worker.lbT.method=T
+worker.lbB.type=lb
+worker.lbB.balance_workers=w1,w2
+worker.lbB.method=B
+worker.lbS.type=lb
+worker.lbS.balance_workers=w1,w2
+worker.lbS.method=S
+worker.lbN.type=lb
+worker.lbN.balance_workers=w1,w2
+worker.lbN.method=N
+
+worker.dd1.reference=worker.dead
+worker.dd1.route=dom.a
+worker.dd2.reference=worker.w2
+worker.dd2.route=dom.b
+worker.lbdom2.type=lb
+worker.lbdom2.balance_workers=dd1,dd2
+
 worker.c1.reference=worker.w1
 worker.c2.reference=worker.w2
 worker.lbcookie.type=lb
@@ -96,6 +116,7 @@ JkLogFile logs/mod_jk.log
 JkLogLevel debug
 JkWatchdogInterval 1
 JkMount /app/* lb
+JkMount /slow/* lb;reply_timeout=500
 JkMount /lb31/* lb31
 JkMount /sticky/* lbsticky
 JkMount /force/* lbforce
@@ -103,7 +124,15 @@ JkMount /dist/* lbdist
 JkMount /standby/* lbstandby
 JkMount /domain/* lbdomain
 JkMount /cookie/* lbcookie
+JkMount /T/* lbT
+JkMount /B/* lbB
+JkMount /S/* lbS
+JkMount /N/* lbN
+JkMount /dom2/* lbdom2
+SetEnvIf Request_URI "^/app/forced" JK_ROUTE=w2
 CONF
+{ echo "LoadModule setenvif_module $MODDIR/mod_setenvif.so"; cat "$IT_TMP/mounts"; } >"$IT_TMP/mounts2"
+mv "$IT_TMP/mounts2" "$IT_TMP/mounts"
 httpd_conf "$H" "$port" <"$IT_TMP/mounts"
 httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
 wait_http "$port"
@@ -145,6 +174,15 @@ b1=$c1; b2=$c2
 ab -q -n 2000 -c 8 "$U/lb31/x" >/dev/null 2>&1
 d1=$(( $(backend_stat b1 requests_completed) - b1 ))
 within "lbfactor 3:1: the 3-member's share of 2000" "$d1" 1400 1600
+
+# Every balancing method spreads equal members evenly (Session and Next
+# count only requests without a session; these have none).
+for m in T B S N; do
+    b1=$(backend_stat b1 requests_completed)
+    ab -q -n 1000 -c 4 "$U/$m/x" >/dev/null 2>&1
+    d1=$(( $(backend_stat b1 requests_completed) - b1 ))
+    within "method $m: even spread (b1 of 1000)" "$d1" 400 600
+done
 
 # --- stickiness ------------------------------------------------------------
 check "cookie route sticks to w2 (20 of 20)" "b2=20 " \
@@ -188,6 +226,9 @@ check "redirect: a dead member's session goes to its hot standby" "b3=5 " \
     "$(count 5 -H 'Cookie: JSESSIONID=abc.main' "$U/standby/x")"
 check "route with a dot sticks to that member" "b2=5 " \
     "$(count 5 -H 'Cookie: JSESSIONID=abc.dom.b' "$U/domain/x")"
+check "domain: a dead member's session goes to its domain partner" "b2=5 " \
+    "$(count 5 -H 'Cookie: JSESSIONID=abc.dom.a' "$U/dom2/x")"
+check "JK_ROUTE forces the member" "b2=5 " "$(count 5 "$U/app/forced")"
 
 # --- set_session_cookie -----------------------------------------------------
 hdr=$(curl -s -D - -o /dev/null "$U/cookie/x")
@@ -213,8 +254,14 @@ check "POST whose member dies before answering: 502, no failover" 502 \
     "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary x -H 'Cookie: JSESSIONID=x.w1' "$U/app/p?fault=close_before_headers&only=b1")"
 check "that POST reached exactly one member, once" "$((before1 + 1)) $before2" \
     "$(backend_stat b1 requests_started) $(backend_stat b2 requests_started)"
+# w1 failed the POST above: let it recover and prove itself first.
+sleep 2.5
+check "w1 back after recovery" "b1=2 " \
+    "$(count 2 -H 'Cookie: JSESSIONID=x.w1' "$U/app/recovered")"
 check "slow member: 504, not moved" 504 \
-    "$(curl -s -o /dev/null -w '%{http_code}' -H 'Cookie: JSESSIONID=x.w1' "$U/app/s?fault=silence&x=1" --max-time 70 -H 'X-Nothing: 1')" 
+    "$(curl -s -o /dev/null -w '%{http_code}' -H 'Cookie: JSESSIONID=x.w1' "$U/slow/s?fault=silence&only=b1")"
+check "one slow request does not take the member out" "b1=5 " \
+    "$(count 5 -H 'Cookie: JSESSIONID=x.w1' "$U/app/after-slow")"
 check "a client's 413 never marks the member" "200" \
     "$(big=$(head -c 5000 /dev/zero | tr '\0' a); curl -s -o /dev/null -H "X-A: $big" -H "X-B: $big" "$U/app/x"; curl -s -o /dev/null -w '%{http_code}' -H 'Cookie: JSESSIONID=x.w1' "$U/app/x")"
 
@@ -295,4 +342,18 @@ check "still sticky after the graceful restart" "b2=5 " \
 httpd_stop "$H2"
 check "no shared memory file left after stop" "" \
     "$(ls "$H2"/logs/jk-runtime-status.* 2>/dev/null)"
+
+# --- the worker MPM too -------------------------------------------------------
+H3=$IT_TMP/worker
+port3=$(free_port)
+IT_MPM=worker httpd_conf "$H3" "$port3" <"$IT_TMP/mounts"
+httpd_start "$H3" || { not_ok "worker-MPM httpd starts" "$(cat "$H3/logs/error.log")"; it_done; }
+wait_http "$port3"
+s1=$(backend_stat b1 requests_completed)
+ab -q -n 1000 -c 8 "http://127.0.0.1:$port3/app/wrk" >/dev/null 2>&1
+d1=$(( $(backend_stat b1 requests_completed) - s1 ))
+within "worker MPM: even spread (b1 of 1000)" "$d1" 400 600
+check "worker MPM: stickiness" "b2=5 " \
+    "$(count 5 -H 'Cookie: JSESSIONID=abc.w2' "http://127.0.0.1:$port3/app/x")"
+httpd_stop "$H3"
 it_done
