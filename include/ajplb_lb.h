@@ -157,8 +157,25 @@ apr_array_header_t *ajplb_lb_session_ids(const ajplb_lb_t *lb,
                                          apr_pool_t *p,
                                          const ajplb_lb_req_t *req);
 
-/** Per-request set of members already tried, all clear, from @a p. */
+/* Per-request member flags (the "tried" array): bit 0 = already tried in
+ * this round; the bits from AJPLB_LB_ACT_SHIFT up = activation + 1 set by a
+ * rule extension (active=, disabled=, stopped=), 0 = use the shared one. */
+#define AJPLB_LB_TRIED      0x1
+#define AJPLB_LB_ACT_SHIFT  1
+
+/** Per-request member flags, all clear, from @a p. */
 unsigned char *ajplb_lb_tried_make(apr_pool_t *p, const ajplb_lb_t *lb);
+
+/** Clear the "tried" bit of every member, keeping activation overrides. */
+void ajplb_lb_tried_clear(const ajplb_lb_t *lb, unsigned char *tried);
+
+/**
+ * Override member @a i's activation for this request only (a rule
+ * extension): pick() then treats it as @a activation (ajplb_activation_e)
+ * instead of the shared value.
+ */
+void ajplb_lb_set_activation(const ajplb_lb_t *lb, unsigned char *tried,
+                             int i, int activation);
 
 /**
  * Choose a member for a request.  Sticky first (route, then domain, then

@@ -106,13 +106,43 @@ static int ajplb__busy_full(const ajplb_shm_member_t *m)
     return limit > 0 && apr_atomic_read32(&w->busy) >= limit;
 }
 
+/* Member @a i's activation for this request: a rule extension's
+ * override (active=/disabled=/stopped=) from the per-request flags, else
+ * the shared one. */
+static int ajplb__act(const ajplb_lb_t *lb, const unsigned char *tried,
+                      int i)
+{
+    if (tried != NULL && (tried[i] >> AJPLB_LB_ACT_SHIFT) != 0) {
+        return (tried[i] >> AJPLB_LB_ACT_SHIFT) - 1;
+    }
+    return AJPLB__ACT(lb->members[i]);
+}
+
+void ajplb_lb_set_activation(const ajplb_lb_t *lb, unsigned char *tried,
+                             int i, int activation)
+{
+    if (i >= 0 && i < lb->n) {
+        tried[i] = (unsigned char)((tried[i] & AJPLB_LB_TRIED)
+                                   | ((activation + 1) << AJPLB_LB_ACT_SHIFT));
+    }
+}
+
+void ajplb_lb_tried_clear(const ajplb_lb_t *lb, unsigned char *tried)
+{
+    int i;
+
+    for (i = 0; i < lb->n; i++) {
+        tried[i] &= (unsigned char)~AJPLB_LB_TRIED;
+    }
+}
+
 static int ajplb__usable(const ajplb_lb_t *lb, const unsigned char *tried,
                          int i, int sticky)
 {
     ajplb_shm_member_t *m = lb->members[i];
-    int st = AJPLB__STATE(m), act = AJPLB__ACT(m);
+    int st = AJPLB__STATE(m), act = ajplb__act(lb, tried, i);
 
-    if (tried != NULL && tried[i]) {
+    if (tried != NULL && (tried[i] & AJPLB_LB_TRIED)) {
         return 0;
     }
     if (!(sticky ? ajplb_lb_is_usable_sticky(st, act)
@@ -144,7 +174,7 @@ static int ajplb__best_by_domain(const ajplb_lb_t *lb,
             || !ajplb__usable(lb, tried, i, 1)) {
             continue;
         }
-        act = AJPLB__ACT(m) == AJPLB_ACTIVATION_ACTIVE ? 0 : 1;
+        act = ajplb__act(lb, tried, i) == AJPLB_ACTIVATION_ACTIVE ? 0 : 1;
         dist = ((volatile ajplb_shm_member_config_t *)&m->cfg)->distance;
         val = meth->value(m);
         if (best < 0 || act < best_act
@@ -343,6 +373,7 @@ apr_status_t ajplb_lb_pick(ajplb_lb_t *lb, const ajplb_lb_req_t *req,
             return rv;
         }
         m = lb->members[out->member];
+        out->activation = (apr_uint32_t)ajplb__act(lb, tried, out->member);
         if (apr_atomic_read32(&m->state) != AJPLB_STATE_RECOVER
             || apr_atomic_cas32(&m->state, AJPLB_STATE_PROBE,
                                 AJPLB_STATE_RECOVER)

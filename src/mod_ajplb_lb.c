@@ -122,6 +122,22 @@ static void ajplb_lb_notes(request_rec *r, const char *which,
 #undef AJPLB_NOTE
 }
 
+/* Rule extensions active=/disabled=/stopped= name members by worker name;
+ * they change the activation for requests of that mount only. */
+static void ajplb_lb_overrides(ajplb_lb_t *lb, unsigned char *tried,
+                               const apr_array_header_t *names, int act)
+{
+    int i;
+
+    for (i = 0; names != NULL && i < names->nelts; i++) {
+        int m = ajplb_lb_find_member(lb, APR_ARRAY_IDX(names, i,
+                                                       const char *));
+        if (m >= 0) {
+            ajplb_lb_set_activation(lb, tried, m, act);
+        }
+    }
+}
+
 static const char *ajplb_activation_name(apr_uint32_t a)
 {
     return a == AJPLB_ACTIVATION_DISABLED ? "DIS"
@@ -197,13 +213,19 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
         set_cookie = ext->set_session_cookie;
     }
     tried = ajplb_lb_tried_make(r->pool, lb);
+    if (ext != NULL) {
+        ajplb_lb_overrides(lb, tried, ext->active, AJPLB_ACTIVATION_ACTIVE);
+        ajplb_lb_overrides(lb, tried, ext->disabled,
+                           AJPLB_ACTIVATION_DISABLED);
+        ajplb_lb_overrides(lb, tried, ext->stopped, AJPLB_ACTIVATION_STOPPED);
+    }
 
     for (round = 0; round < (int)AJPLB_MAX(cfg.retries, 1); round++) {
         int per_round = (int)AJPLB_MIN(AJPLB_MAX(cfg.lb_retries, 1),
                                        (apr_uint32_t)lb->n);
         if (round > 0) {
             apr_sleep(apr_time_from_msec(cfg.retry_interval));
-            memset(tried, 0, lb->n);
+            ajplb_lb_tried_clear(lb, tried);
         }
         for (k = 0; k < per_round; k++) {
             ajplb_lb_choice_t choice;
@@ -238,13 +260,13 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
                      * recovery). */
                     forced = 1;
                     ajplb_lb_force_recovery(lb, now);
-                    memset(tried, 0, lb->n);
+                    ajplb_lb_tried_clear(lb, tried);
                     k--;
                     continue;
                 }
                 break;
             }
-            tried[choice.member] = 1;
+            tried[choice.member] |= AJPLB_LB_TRIED;
             mname = lb->members[choice.member]->id.name;
             mrt = apr_hash_get(ajplb_global.rt, mname, APR_HASH_KEY_STRING);
             if (mrt == NULL) {

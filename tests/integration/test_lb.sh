@@ -117,6 +117,9 @@ JkLogLevel debug
 JkWatchdogInterval 1
 JkMount /app/* lb
 JkMount /slow/* lb;reply_timeout=500
+JkMount /ext-stopped/* lb;stopped=w2
+JkMount /ext-disabled/* lb;disabled=w1
+JkMount /ext-active/* lbsticky;active=s2
 JkMount /lb31/* lb31
 JkMount /sticky/* lbsticky
 JkMount /force/* lbforce
@@ -216,6 +219,20 @@ check_grep "JK_LB_ACTIVATION tells Tomcat the member is disabled" \
     "$(curl -s -H 'Cookie: JSESSIONID=abc.w2' "$U/sticky/x")"
 check "stopped member gets nothing, not even its sessions" "b1=5 " \
     "$(count 5 -H 'Cookie: JSESSIONID=abc.w3' "$U/sticky/x")"
+
+# Rule extensions change activations for one mount only.
+check "rule extension stopped=w2: nothing goes to w2" "b1=6 " \
+    "$(count 6 -H 'Cookie: JSESSIONID=abc.w2' "$U/ext-stopped/x")"
+check "rule extension disabled=w1: no new sessions on w1" "b2=6 " \
+    "$(count 6 "$U/ext-disabled/x")"
+check "rule extension disabled=w1: w1 keeps its sessions" "b1=3 " \
+    "$(count 3 -H 'Cookie: JSESSIONID=abc.w1' "$U/ext-disabled/x")"
+r=$(count 10 "$U/ext-active/x")
+b2n=$(share "$r" b2)
+within "rule extension active=s2: the disabled member takes new sessions here" \
+    "${b2n:-0}" 1 10
+check "the other mounts keep the shared activations" "b1=4 " \
+    "$(count 4 "$U/sticky/x")"
 
 # --- force, distance, standby, domains ------------------------------------
 check "sticky_session_force: dead session member is 503" 503 \
