@@ -165,6 +165,12 @@ demo-stop:
 install: $(MODULE)
 	$(APXS) -i -n ajplb $(OUT)/apxs/mod_ajplb.la
 
+# make bench: mod_ajplb vs mod_jk vs mod_proxy_ajp vs a static file
+# (docs/BENCHMARKS.md; BENCH_SECONDS, BENCH_ROUNDS, ... in bench/run.sh).
+bench: $(MODULE) $(TOOL_BIN)
+	@scripts/deps.sh bench
+	@OUT=$(CURDIR)/$(OUT) bench/run.sh
+
 clean:
 	rm -rf $(OUT) src/.libs src/*.lo src/*.la src/*.slo src/*.o
 
