@@ -234,6 +234,26 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
     return 0;
 }
 
+/* "sec.usec" without printf machinery: this runs on every request. */
+static const char *ajplb_duration_text(apr_pool_t *p, apr_time_t took)
+{
+    char *buf = apr_palloc(p, 32), *e = buf + 31;
+    apr_int64_t sec = apr_time_sec(took);
+    long usec = (long)apr_time_usec(took);
+    int i;
+
+    *e = '\0';
+    for (i = 0; i < 6; i++, usec /= 10) {
+        *--e = (char)('0' + usec % 10);
+    }
+    *--e = '.';
+    do {
+        *--e = (char)('0' + sec % 10);
+        sec /= 10;
+    } while (sec > 0 && e > buf);
+    return e;
+}
+
 /* The worker named by the mapping, or by JK_WORKER_NAME for
  * "SetHandler jakarta-servlet" (";extensions" after the name ignored). */
 static const char *ajplb_worker_name(request_rec *r,
@@ -369,8 +389,6 @@ int ajplb_handler(request_rec *r)
 
     took = apr_time_now() - start;
     apr_table_setn(r->notes, "JK_REQUEST_DURATION",
-                   apr_psprintf(r->pool, "%" APR_TIME_T_FMT ".%06"
-                                APR_TIME_T_FMT, apr_time_sec(took),
-                                apr_time_usec(took)));
+                   ajplb_duration_text(r->pool, took));
     return status;
 }

@@ -35,7 +35,7 @@ CONF
 # log_config is built into Debian's httpd: use it without loading.
 sed -i '/log_config_module_dummy/d' "$H/httpd.conf"
 cat >>"$H/httpd.conf" <<CONF
-LogFormat "%U %>s %{JK_WORKER_NAME}n %{JK_WORKER_TYPE}n" jk
+LogFormat "%U %>s %{JK_WORKER_NAME}n %{JK_WORKER_TYPE}n %{JK_REQUEST_DURATION}n" jk
 CustomLog "$H/logs/access.log" jk
 JkWorkersFile "$IT_TMP/workers.properties"
 JkLogFile logs/mod_jk.log
@@ -225,7 +225,8 @@ check_grep "refused connect names worker and fix" \
     "worker wdead: cannot connect to 127.0.0.1:$dead .*AJP connector" "$log"
 check_grep "timeout names reply_timeout" "worker w1: no reply .*reply_timeout=500ms" "$log"
 check_grep "protocol error names the cause" "worker w1: malformed AJP reply" "$log"
-check_grep "CustomLog sees the worker notes" "^/app/x 200 w1 ajp13$" \
+check_grep "CustomLog sees the worker notes and the duration" \
+    "^/app/x 200 w1 ajp13 [0-9]+\.[0-9]{6}$" \
     "$(cat "$H/logs/access.log")"
 
 httpd_stop "$H"
