@@ -23,7 +23,13 @@ except OSError:
 
 pick() {
     p=$1
-    while ! port_free "$p"; do p=$((p + 1)); done
+    while ! port_free "$p"; do
+        p=$((p + 1))
+        if [ "$p" -gt $(($1 + 200)) ]; then
+            echo "demo: no free port from $1 (is python3 installed?)" >&2
+            exit 1
+        fi
+    done
     echo "$p"
 }
 
