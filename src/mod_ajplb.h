@@ -98,7 +98,6 @@ typedef struct {
     apr_time_t mtime;               /* of the file the map was built from */
     apr_time_t last_check;
     apr_interval_time_t reload;     /* JkMountFileReload; 0 = never */
-    void *lock;                     /* apr_thread_mutex_t * for reloads */
 } ajplb_mounts_t;
 
 /* Per-server configuration (main server and each <VirtualHost>). */
@@ -119,7 +118,6 @@ typedef struct {
     /* Forwarding. */
     int options;                        /* effective JkOptions */
     int options_plus, options_minus;
-    int options_set;
     apr_array_header_t *envvars;        /* of ajplb_envvar_t */
     const char *env[AJPLB_ENV_COUNT];   /* indicator names, NULL = default */
     int extract_ssl;                    /* -1 unset */
@@ -137,12 +135,6 @@ typedef struct {
     const char *shm_file;
     int watchdog_interval;              /* -1 unset */
 } ajplb_srv_conf_t;
-
-/* Per-directory configuration: JkMount inside <Location>. */
-typedef struct {
-    const char *location;               /* the <Location> path */
-    apr_array_header_t *mounts;         /* of ajplb_mount_t, pattern NULL */
-} ajplb_dir_conf_t;
 
 /* Per-child runtime state of a worker: a connection pool for an ajp13
  * worker, a balancer handle for an lb. */
@@ -180,8 +172,6 @@ typedef struct {
 /* mod_ajplb_config.c */
 void *ajplb_create_srv_conf(apr_pool_t *p, server_rec *s);
 void *ajplb_merge_srv_conf(apr_pool_t *p, void *basev, void *addv);
-void *ajplb_create_dir_conf(apr_pool_t *p, char *dir);
-void *ajplb_merge_dir_conf(apr_pool_t *p, void *basev, void *addv);
 extern const command_rec ajplb_cmds[];
 const char *ajplb_env_name(const ajplb_srv_conf_t *conf, ajplb_env_e which);
 
@@ -196,7 +186,6 @@ void ajplb_child_init(apr_pool_t *pchild, server_rec *s);
 int ajplb_translate(request_rec *r);
 int ajplb_map_to_storage(request_rec *r);
 int ajplb_build_maps(apr_pool_t *pconf, server_rec *s, ajplb_diags_t *d);
-ajplb_uri_map_t *ajplb_current_map(request_rec *r, ajplb_srv_conf_t *conf);
 
 /* mod_ajplb_service.c */
 int ajplb_handler(request_rec *r);

@@ -86,7 +86,6 @@ void *ajplb_merge_srv_conf(apr_pool_t *p, void *basev, void *addv)
 
     conf->options_plus = add->options_plus;
     conf->options_minus = add->options_minus;
-    conf->options_set = add->options_set;
     conf->options = ajplb_merge_options(base->options, add->options_plus,
                                         add->options_minus);
     /* JkEnvVar lists merge: the main server's, then the vhost's. */
@@ -352,7 +351,6 @@ static const char *ajplb_cmd_options(cmd_parms *cmd, void *dummy,
         conf->options_plus |= o->bits;
         conf->options_minus &= ~o->bits;
     }
-    conf->options_set = 1;
     /* The main server is never merged: keep its effective value here. */
     conf->options = ajplb_merge_options(AJPLB_OPT_DEFAULT, conf->options_plus,
                                         conf->options_minus);

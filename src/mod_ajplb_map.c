@@ -213,7 +213,8 @@ static void ajplb_maybe_reload(request_rec *r, ajplb_mounts_t *m)
     apr_atomic_set32(&busy, 0);
 }
 
-ajplb_uri_map_t *ajplb_current_map(request_rec *r, ajplb_srv_conf_t *conf)
+static ajplb_uri_map_t *ajplb_current_map(request_rec *r,
+                                          ajplb_srv_conf_t *conf)
 {
     if (conf->map == NULL) {
         return NULL;

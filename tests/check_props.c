@@ -43,18 +43,10 @@ static int ajplb__has(ajplb_diag_level_e level, int line, const char *phrase)
     return 0;
 }
 
+/* Every diagnostic so far, for assertion messages. */
 static const char *ajplb__all(void)
 {
-    const char *s = "";
-    int i;
-
-    for (i = 0; i < ajplb__d->items->nelts; i++) {
-        s = apr_pstrcat(ajplb_test_pool, s, "\n  ",
-                        ajplb_diag_format(ajplb_test_pool,
-                            &APR_ARRAY_IDX(ajplb__d->items, i,
-                                           ajplb_diag_t)), NULL);
-    }
-    return s;
+    return ajplb_test_diags_text(ajplb__d);
 }
 
 /* ------------------------------------------------------------- syntax */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <apr_general.h>
+#include <apr_strings.h>
 
 #include "test_util.h"
 
@@ -70,6 +71,20 @@ unsigned char *ajplb_test_hex(const char *hex, apr_size_t *len)
     ck_assert_msg(hi < 0, "odd number of hex digits");
     *len = n;
     return out;
+}
+
+const char *ajplb_test_diags_text(const ajplb_diags_t *d)
+{
+    const char *s = "";
+    int i;
+
+    for (i = 0; i < d->items->nelts; i++) {
+        s = apr_pstrcat(ajplb_test_pool, s, "\n  ",
+                        ajplb_diag_format(ajplb_test_pool,
+                            &APR_ARRAY_IDX(d->items, i, ajplb_diag_t)),
+                        NULL);
+    }
+    return s;
 }
 
 int ajplb_test_run(Suite *s)

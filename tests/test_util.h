@@ -8,6 +8,8 @@
 #include <check.h>
 #include <apr_pools.h>
 
+#include "ajplb_diag.h"
+
 /* The pool for the running test; created by setup, destroyed by teardown. */
 extern apr_pool_t *ajplb_test_pool;
 
@@ -22,6 +24,9 @@ TCase *ajplb_test_tcase(const char *name);
  * Aborts the test on malformed hex.
  */
 unsigned char *ajplb_test_hex(const char *hex, apr_size_t *len);
+
+/** Every diagnostic of @a d, one per line, for assertion messages. */
+const char *ajplb_test_diags_text(const ajplb_diags_t *d);
 
 /** Run @a s, print the summary, return the process exit status. */
 int ajplb_test_run(Suite *s);
