@@ -11,7 +11,8 @@
 # Instruction counts are repeatable here; times are not.
 #
 # Environment: OUT (out), PROFILE_REQUESTS (2000), PROFILE_FRONTS
-# ("ajplb jk proxy"), KEEP_TMP=1 to keep the temp directory.
+# ("ajplb jk proxy static"; static = httpd serving the same 6 bytes
+# from a file, the ceiling), KEEP_TMP=1 to keep the temp directory.
 # Output: $OUT/bench/profile/ (FRONT.callgrind, FRONT.incl.txt,
 # FRONT.self.txt, FRONT.strace-c.txt, FRONT.strace-1.txt, summary.md).
 set -u
@@ -23,7 +24,7 @@ FAKE=${FAKE:-$OUT/tools/fake_ajp_backend}
 APACHE2=${APACHE2:-/usr/sbin/apache2}
 MODDIR=${MODDIR:-/usr/lib/apache2/modules}
 N=${PROFILE_REQUESTS:-2000}
-FRONTS=${PROFILE_FRONTS:-ajplb jk proxy}
+FRONTS=${PROFILE_FRONTS:-ajplb jk proxy static}
 RES=$OUT/bench/profile
 mkdir -p "$RES"
 SECRET=benchsecret
@@ -68,7 +69,8 @@ worker.b1.route=w1
 worker.lb.type=lb
 worker.lb.balance_workers=b1
 W
-mkdir -p "$T/htdocs"
+mkdir -p "$T/htdocs/bench"
+printf 'ok b1\n' >"$T/htdocs/bench/small"
 
 conf() {   # FRONT DIR
     front=$1 dir=$2
@@ -92,6 +94,9 @@ LoadModule authz_core_module $MODDIR/mod_authz_core.so
 KeepAlive On
 MaxKeepAliveRequests 0
 DocumentRoot "$T/htdocs"
+<Directory />
+    AllowOverride None
+</Directory>
 C
         case $front in
         ajplb|jk)
@@ -224,7 +229,8 @@ PY2
     python3 - "$front" "$ir" "$calls" "$N" "$nreq" >>"$RES/summary.md" <<'PY'
 import sys
 f, ir, calls, n, nreq = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
-name = {"ajplb": "mod_ajplb", "jk": "mod_jk", "proxy": "mod_proxy_ajp"}[f]
+name = {"ajplb": "mod_ajplb", "jk": "mod_jk", "proxy": "mod_proxy_ajp",
+        "static": "static file (httpd core)"}[f]
 ir = "{:,.0f}".format(int(ir) / nreq) if ir.isdigit() else "?"
 calls = "%.1f" % (int(calls) / n) if calls.isdigit() else "?"
 print("| %s | %s | %s |" % (name, ir, calls))

@@ -24,6 +24,10 @@
 #   BENCH_DOC       markdown file to update (docs/BENCHMARKS.md); BENCH_DOC=
 #                   (empty) leaves the docs alone
 #   BENCH_CHART     chart file (docs/bench-chart.png)
+#   BENCH_PIN       1 = httpd on its own CPU (the last one), wrk and the
+#                   backends on the others, so the front is what saturates
+#                   and the fronts do not trade CPU with the backends
+#                   (default 1 with 2 or more CPUs; 0 = no pinning)
 #   KEEP_TMP        1 = keep the temp directory (configs, logs)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -51,6 +55,18 @@ mkdir -p "$RES"
 RAW=$RES/results.tsv
 LOADRAW=$RES/load.tsv
 SECRET=benchsecret
+NCPU=$(nproc)
+PIN=${BENCH_PIN:-1}
+[ "$NCPU" -ge 2 ] || PIN=0
+FRONT_RUN="" LOAD_RUN="" FRONT_CPUS="all" LOAD_CPUS="all"
+if [ "$PIN" = 1 ] && command -v taskset >/dev/null; then
+    FRONT_CPUS=$((NCPU - 1))
+    LOAD_CPUS=0-$((NCPU - 2))
+    FRONT_RUN="taskset -c $FRONT_CPUS"
+    LOAD_RUN="taskset -c $LOAD_CPUS"
+else
+    PIN=0
+fi
 CLK_TCK=$(getconf CLK_TCK)
 
 for f in "$MODULE" "$FAKE" "$APACHE2" "$JKMOD"; do
@@ -92,7 +108,7 @@ print(s.getsockname()[1])'
 # ------------------------------------------------------------- backends ---
 start_fake() {   # NAME ROUTE -> prints port
     name=$1 route=$2
-    "$FAKE" --port 0 --port-file "$T/$name.port" --name "$name" \
+    $LOAD_RUN "$FAKE" --port 0 --port-file "$T/$name.port" --name "$name" \
         --route "$route" --secret "$SECRET" --bench >"$T/$name.log" 2>&1 &
     echo $! >"$T/$name.pid"
     PIDFILES="$PIDFILES $T/$name.pid"
@@ -118,7 +134,10 @@ if [ "$DO_TOMCAT" = 1 ] && { [ -z "$ONLY" ] || echo "event/tomcat/small" | grep 
         >"$T/tomcat/webapps/ROOT/tc/small.jsp"
     TOMCAT_DIRS="$T/tomcat"
     log "starting Tomcat 10 (AJP $TC_AJP)"
-    if tomcat_start "$T/tomcat"; then TC_OK=1; else log "Tomcat did not start; skipping its cases"; fi
+    if tomcat_start "$T/tomcat"; then
+        TC_OK=1
+        [ "$PIN" = 1 ] && taskset -a -c -p "$LOAD_CPUS" "$(cat "$T/tomcat/pid")" >/dev/null
+    else log "Tomcat did not start; skipping its cases"; fi
 fi
 
 # ------------------------------------------------------------- configs ----
@@ -223,6 +242,7 @@ MaxKeepAliveRequests 0
 KeepAliveTimeout 30
 DocumentRoot "$T/htdocs"
 <Directory />
+    AllowOverride None
     Require all granted
 </Directory>
 C
@@ -281,7 +301,7 @@ C
 
 httpd_up() {   # DIR
     PIDFILES="$PIDFILES $1/run/httpd.pid"
-    "$APACHE2" -f "$1/httpd.conf" -k start >"$1/start.out" 2>&1 || return 1
+    $FRONT_RUN "$APACHE2" -f "$1/httpd.conf" -k start >"$1/start.out" 2>&1 || return 1
     port=$(cat "$1/port")
     for _ in $(seq 1 1200); do
         curl -s -o /dev/null "http://127.0.0.1:$port/bench/small" && return 0
@@ -398,9 +418,9 @@ run_case() {   # ROUND MPM BACKEND WORKLOAD FRONT
         body=$(curl -s ${cookie:+-H "Cookie: $cookie"} "$url" | head -c 20)
         case $body in "$exp"*) ;; *) log "$name: check failed: body '$body' (want '$exp')" ;; esac
     fi
-    wrk -t"$THREADS" -c"$CONNS" -d"${WARM}s" $args "$url" >/dev/null 2>&1
+    $LOAD_RUN wrk -t"$THREADS" -c"$CONNS" -d"${WARM}s" $args "$url" >/dev/null 2>&1
     c0=$(cpu_ticks "$dir")
-    wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency $args "$url" >"$T/wrk.out" 2>&1
+    $LOAD_RUN wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency $args "$url" >"$T/wrk.out" 2>&1
     c1=$(cpu_ticks "$dir")
     hwm=$(child_hwm "$dir")
     read -r rps p50 p99 nreq errs <<<"$(wrk_parse "$T/wrk.out")"
@@ -498,7 +518,7 @@ PY
             t0=$(date +%s.%N)
             ok=0
             PIDFILES="$PIDFILES $dir/run/httpd.pid"
-            if "$APACHE2" -f "$dir/httpd.conf" -k start >"$dir/start.out" 2>&1; then
+            if $FRONT_RUN "$APACHE2" -f "$dir/httpd.conf" -k start >"$dir/start.out" 2>&1; then
                 port=$(cat "$dir/port")
                 for _ in $(seq 1 1200); do
                     if [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/bench/small")" = 200 ]; then
@@ -532,6 +552,7 @@ date -u +%Y-%m-%dT%H:%M:%SZ >"$RES/finished"
     echo "tomcat=$(dpkg-query -W -f='${Version}' tomcat10 2>/dev/null)"
     echo "wrk=$(dpkg-query -W -f='${Version}' wrk 2>/dev/null)"
     echo "mod_ajplb=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)"
+    echo "pin=$PIN"; echo "front_cpus=$FRONT_CPUS"; echo "load_cpus=$LOAD_CPUS"
     echo "seconds=$SECS"; echo "rounds=$ROUNDS"; echo "conns=$CONNS"; echo "threads=$THREADS"
 } >"$RES/env.txt"
 

@@ -125,6 +125,17 @@ check "backend Content-Length does not frame the response" \
     "$(wc -c <"$IT_TMP/r" | tr -d ' ')" "$full"
 [ "$full" -gt 5 ] && ok "response longer than the bogus Content-Length" \
     || not_ok "response longer than the bogus Content-Length" "$full"
+# A small answer is written in one piece during the handler (flushed) and
+# still framed by httpd with a Content-Length, not chunked.
+curl -s -D "$IT_TMP/small.hdr" -o "$IT_TMP/small.body" "$U/app/small?size=100"
+check "small answer framed with httpd's Content-Length" \
+    "content-length: $(wc -c <"$IT_TMP/small.body" | tr -d ' ')" \
+    "$(tr -d '\r' <"$IT_TMP/small.hdr" | grep -i '^content-length:' | tr 'A-Z' 'a-z')"
+if grep -qi '^transfer-encoding' "$IT_TMP/small.hdr"; then
+    not_ok "small answer is not chunked" "$(cat "$IT_TMP/small.hdr")"
+else
+    ok "small answer is not chunked"
+fi
 check "100 MiB download streams whole" 104857600 \
     "$(curl -s -o /dev/null -w '%{size_download}' "$U/app/big?size=104857600")"
 check "flush packets are not end of body" 300000 \
