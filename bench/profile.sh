@@ -12,7 +12,9 @@
 #
 # Environment: OUT (out), PROFILE_REQUESTS (2000), PROFILE_FRONTS
 # ("ajplb jk proxy static"; static = httpd serving the same 6 bytes
-# from a file, the ceiling), KEEP_TMP=1 to keep the temp directory.
+# from a file, the ceiling), PROFILE_RULES (unset: one JkMount; N: a
+# JkMountFile of N rules, the matching one last, as bench/run.sh),
+# PROFILE_DIR (where the results go), KEEP_TMP=1 to keep the temp directory.
 # Output: $OUT/bench/profile/ (FRONT.callgrind, FRONT.incl.txt,
 # FRONT.self.txt, FRONT.strace-c.txt, FRONT.strace-1.txt, summary.md).
 set -u
@@ -25,7 +27,7 @@ APACHE2=${APACHE2:-/usr/sbin/apache2}
 MODDIR=${MODDIR:-/usr/lib/apache2/modules}
 N=${PROFILE_REQUESTS:-2000}
 FRONTS=${PROFILE_FRONTS:-ajplb jk proxy static}
-RES=$OUT/bench/profile
+RES=${PROFILE_DIR:-$OUT/bench/profile}
 mkdir -p "$RES"
 SECRET=benchsecret
 
@@ -69,6 +71,16 @@ worker.b1.route=w1
 worker.lb.type=lb
 worker.lb.balance_workers=b1
 W
+if [ -n "${PROFILE_RULES:-}" ]; then
+    python3 - "$PROFILE_RULES" "$T/rules.properties" <<'PY'
+import sys
+n, path = int(sys.argv[1]), sys.argv[2]
+with open(path, "w") as f:
+    for i in range(n - 1):
+        f.write(("/app%d/*=lb\n" % i) if i % 2 else ("/ctx%d/page%d.jsp=lb\n" % (i, i)))
+    f.write("/bench/*=lb\n")
+PY
+fi
 mkdir -p "$T/htdocs/bench"
 printf 'ok b1\n' >"$T/htdocs/bench/small"
 
@@ -107,8 +119,12 @@ JkWorkersFile "$T/workers.properties"
 JkShmFile logs/jk.shm
 JkLogFile logs/mod_jk.log
 JkLogLevel info
-JkMount /bench/* lb
 C
+            if [ -n "${PROFILE_RULES:-}" ]; then
+                echo "JkMountFile \"$T/rules.properties\""
+            else
+                echo "JkMount /bench/* lb"
+            fi
             ;;
         proxy)
             cat <<C

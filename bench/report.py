@@ -123,6 +123,15 @@ def main():
           env.get("rounds", "?"), env.get("seconds", "?"), env.get("threads", "?"),
           env.get("conns", "?")))
     w("")
+    if env.get("pin") == "1":
+        w("CPU pinning: every httpd on CPU %s, wrk and the backends on CPU %s "
+          "(`BENCH_PIN=1`): the front's CPU is what saturates, so req/s "
+          "follows its cost per request." % (env.get("front_cpus", "?"),
+                                               env.get("load_cpus", "?")))
+    else:
+        w("No CPU pinning (`BENCH_PIN=0`): httpd, wrk and the backends share "
+          "every CPU.")
+    w("")
     w("Every figure is the median over the rounds; `(×N)` is the median of the "
       "per-round ratios to mod_jk in the same round (lower is better for "
       "latency, CPU and memory). CPU = user+system time of all httpd processes "
@@ -202,6 +211,34 @@ def main():
           "15 s, 20,000 77 s measured here), so 100,000 would take tens of minutes.")
         w("")
 
+    # ---- instruction counts (bench/profile.sh), when it ran
+    def profile_rows(sub):
+        """{front name: (Ir per request, syscalls per request)}"""
+        path = os.path.join(res, sub, "summary.md")
+        rows = {}
+        if not os.path.exists(path):
+            return rows
+        for line in open(path):
+            f = [c.strip() for c in line.strip().strip("|").split("|")]
+            if len(f) == 3 and f[1].replace(",", "").isdigit():
+                rows[f[0]] = (float(f[1].replace(",", "")), float(f[2]))
+        return rows
+
+    prof = profile_rows("profile")
+    if prof:
+        w("Instructions and system calls per request (`bench/profile.sh`: callgrind "
+          "and strace on `httpd -X`, keep-alive small GETs to one fake backend; "
+          "repeatable, unlike the timed figures):")
+        w("")
+        w("| front | instructions per request | ×mod_jk | system calls per request |")
+        w("|---|---:|---:|---:|")
+        jk_ir = prof.get("mod_jk", (float("nan"), 0))[0]
+        for name, (ir, sc) in prof.items():
+            w("| %s | {:,.0f} | ×%.2f | %.1f |".format(ir) % (name, ir / jk_ir, sc))
+        w("")
+    r10 = profile_rows("profile-rules10").get("mod_ajplb")
+    r100k = profile_rows("profile-rules100k").get("mod_ajplb")
+
     # ---- targets
     E = ("event", "fake")
 
@@ -234,8 +271,16 @@ def main():
            "×%.2f; child VmHWM %.1f MiB vs %.1f MiB for small GETs (+%.1f)" % (v, hu, hs, flat))
     a = ratio(E + ("rules100k", "ajplb"), E + ("rules10", "ajplb"), "cpu")
     b = ratio(E + ("rules100k", "ajplb"), E + ("rules10", "ajplb"), "rps")
-    target("100,000 rules cost/request ≤ 1.1× 10 rules", a, a <= 1.1,
-           "CPU/req ×%.2f, req/s ×%.2f" % (a, b))
+    if r10 and r100k:
+        # Judged by instructions per request: the timed ratio of two cases
+        # run a minute apart is noise-bound here (quoted beside it).
+        ir = r100k[0] / r10[0]
+        target("100,000 rules cost/request ≤ 1.1× 10 rules", ir, ir <= 1.1,
+               "instructions/req ×%.3f ({:,.0f} vs {:,.0f}); timed: CPU/req ×%.2f, "
+               "req/s ×%.2f".format(r100k[0], r10[0]) % (ir, a, b))
+    else:
+        target("100,000 rules cost/request ≤ 1.1× 10 rules", a, a <= 1.1,
+               "CPU/req ×%.2f, req/s ×%.2f" % (a, b))
     if "ajplb" in lmed:
         d = lmed["ajplb"]
         target("10,000 workers + 100,000 rules load < 2 s", d["sw"], max(d["tw"], d["sw"]) < 2.0,
