@@ -49,12 +49,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 log() { echo "profile: $*" >&2; }
-free_port() {
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
+. "$ROOT/bench/lib.sh"
 
 "$FAKE" --port 0 --port-file "$T/b1.port" --name b1 --route w1 --secret "$SECRET" \
     --bench >"$T/b1.log" 2>&1 &
@@ -71,16 +66,7 @@ worker.b1.route=w1
 worker.lb.type=lb
 worker.lb.balance_workers=b1
 W
-if [ -n "${PROFILE_RULES:-}" ]; then
-    python3 - "$PROFILE_RULES" "$T/rules.properties" <<'PY'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "w") as f:
-    for i in range(n - 1):
-        f.write(("/app%d/*=lb\n" % i) if i % 2 else ("/ctx%d/page%d.jsp=lb\n" % (i, i)))
-    f.write("/bench/*=lb\n")
-PY
-fi
+[ -n "${PROFILE_RULES:-}" ] && mountfile "$PROFILE_RULES" "$T/rules.properties" lb
 mkdir -p "$T/htdocs/bench"
 printf 'ok b1\n' >"$T/htdocs/bench/small"
 

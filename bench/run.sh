@@ -98,13 +98,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 log() { echo "bench: $*" >&2; }
-
-free_port() {
-    python3 -c 'import socket
-s = socket.socket()
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])'
-}
+. "$ROOT/bench/lib.sh"
 
 # ------------------------------------------------------------- backends ---
 start_fake() {   # NAME ROUTE -> prints port
@@ -164,24 +158,9 @@ members() { seq -s, -f 'b%g' 1 "$1"; }
     echo "worker.lbtc.balance_workers=tc1"
 } >"$T/workers.properties"
 
-# Mount files: N-1 rules that never match (half wildcard, half exact), then
-# the one that does.
-mountfile() {   # N FILE
-    python3 - "$1" "$2" <<'PY'
-import sys
-n, path = int(sys.argv[1]), sys.argv[2]
-with open(path, "w") as f:
-    for i in range(n - 1):
-        if i % 2:
-            f.write("/app%d/*=lb2\n" % i)
-        else:
-            f.write("/ctx%d/page%d.jsp=lb2\n" % (i, i))
-    f.write("/bench/*=lb2\n")
-PY
-}
-mountfile 10 "$T/rules10.properties"
-mountfile 10000 "$T/rules10k.properties"
-mountfile 100000 "$T/rules100k.properties"
+mountfile 10 "$T/rules10.properties" lb2
+mountfile 10000 "$T/rules10k.properties" lb2
+mountfile 100000 "$T/rules100k.properties" lb2
 
 mkdir -p "$T/htdocs/bench" "$T/htdocs/sticky16" "$T/htdocs/tc"
 printf 'ok b1\n' >"$T/htdocs/bench/small"
