@@ -3,7 +3,8 @@
 #   make              configure if needed, build out/mod_ajplb.so
 #   make check        install test packages (root on Debian), build, run every
 #                     test: unit (plain and ASan+UBSan), fuzz corpus replay,
-#                     layering, integration against the real httpd
+#                     layering, catalogue (docs/SECURITY.md), integration
+#                     against the real httpd
 #   make check-asan   only the sanitizer run of unit tests and corpus replay
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (default 300)
 #   make install      install the module through apxs
@@ -27,7 +28,8 @@ ifeq ($(strip $(APXS)),)
 # Not configured yet: the only thing to do is configure, then run make again
 # with the same goals.
 .DEFAULT_GOAL := all
-all check check-asan check-unit check-integration check-layering fuzz \
+all check check-asan check-unit check-integration check-layering \
+check-catalogue fuzz \
 install demo demo-stop bench clean-out:
 	@scripts/deps.sh $(if $(filter check check-asan check-unit check-integration fuzz,$(MAKECMDGOALS)),check,$(if $(filter demo,$(MAKECMDGOALS)),demo,build))
 	@$(MAKE) --no-print-directory configure-now
@@ -123,6 +125,10 @@ check-unit: $(UNIT_BIN) $(REPLAY_BIN)
 check-layering:
 	@tests/check_layering.sh
 
+# Every fault-catalogue id (docs/SECURITY.md) is named by a test.
+check-catalogue:
+	@tests/check_catalogue.sh
+
 SAN_FLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
 # The module is loaded into Debian's (uninstrumented) httpd, so the
@@ -141,6 +147,7 @@ check:
 	@scripts/deps.sh check
 	@rm -f $(OUT)/results.txt
 	@$(MAKE) --no-print-directory check-layering
+	@$(MAKE) --no-print-directory check-catalogue
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory check-integration
@@ -186,4 +193,5 @@ distclean: clean
 	rm -rf configure config.log config.status autom4te.cache build/config.mk
 
 .PHONY: tools all check check-asan check-unit check-integration check-layering \
+        check-catalogue \
         fuzz install clean distclean configure-now demo demo-stop bench

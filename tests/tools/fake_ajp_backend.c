@@ -64,6 +64,7 @@ static struct {
     int bench;
     int verbose;
     int cping_fault;                /* fault id armed for every CPING */
+    int taint_short_body;           /* short or long body taints the conn */
 } opt;
 
 static int bound_port;
@@ -101,7 +102,7 @@ enum {
     F_CLOSE_MID_BODY, F_REUSE0, F_AFTER_END, F_NO_REUSE_BYTE,
     F_UNKNOWN_TYPE, F_GETBODY_NOLEN, F_GETBODY_EXTRA,
     F_CPONG_GARBAGE, F_CPONG_EXTRA, F_CPONG_NONE, F_CPONG_LEFTOVER,
-    F_CPONG_LEFTOVER_HEADERS, F_COUNT
+    F_CPONG_LEFTOVER_HEADERS, F_GETBODY_RST, F_EARLY_ANSWER, F_COUNT
 };
 
 static const char *const fault_names[F_COUNT] = {
@@ -114,7 +115,7 @@ static const char *const fault_names[F_COUNT] = {
     "close_mid_body", "reuse0", "after_end", "no_reuse_byte",
     "unknown_type", "getbody_nolen", "getbody_extra",
     "cpong_garbage", "cpong_extra", "cpong_none", "cpong_leftover",
-    "cpong_leftover_headers"
+    "cpong_leftover_headers", "getbody_rst", "early_answer"
 };
 
 static unsigned long long fault_fired[F_COUNT];
@@ -1334,6 +1335,7 @@ struct bodyinfo {
     int complete;
     int overflow;                   /* more than content-length arrived */
     long extra_reply;               /* getbody_extra: reply payload, or -1 */
+    int early;                      /* early_answer: stopped reading */
 };
 
 static int send_get_body(struct conn *c, int with_len)
@@ -1376,7 +1378,9 @@ static int read_body(struct conn *c, const struct req *rq,
     }
     if (!bi->expected) {
         bi->complete = 1;
-        return 0;
+        if (ctl->fault != F_GETBODY_EXTRA)
+            return 0;
+        goto extra;             /* the ask comes for no body as well */
     }
     unasked = rq->has_cl;
     for (;;) {
@@ -1387,6 +1391,21 @@ static int read_body(struct conn *c, const struct req *rq,
             break;
         }
         if (!unasked) {
+            if (ctl->fault == F_EARLY_ANSWER) {
+                /* Answer now, leaving the rest of the body unasked. */
+                bi->early = 1;
+                break;
+            }
+            if (ctl->fault == F_GETBODY_RST) {
+                /* Ask for more, then reset: the front's next body write
+                 * (or its read) fails mid-body. */
+                struct linger lg = {1, 0};
+                send_get_body(c, 1);
+                setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+                __atomic_add_fetch(&fault_fired[F_GETBODY_RST], 1,
+                                   __ATOMIC_RELAXED);
+                return -1;
+            }
             if (ctl->fault == F_GETBODY_NOLEN) {
                 /* The broken ask; the front must give up on us. */
                 send_get_body(c, 0);
@@ -1449,7 +1468,11 @@ static int read_body(struct conn *c, const struct req *rq,
         pthread_mutex_unlock(&stats_mu);
     } else {
         st_add(ST_BODIES_INCOMPLETE, 1);
+        /* A front must not reuse a connection whose body went wrong. */
+        if (opt.taint_short_body && !bi->early)
+            c->tainted = 1;
     }
+extra:
     if (ctl->fault == F_GETBODY_EXTRA) {
         long n;
         /* Ask again after the end: the front must answer empty (or quit). */
@@ -1747,6 +1770,8 @@ static int do_answer(struct conn *c, const struct req *rq,
     int after = AFTER_KEEP, send_body = 1, want_session = 0;
     char (*xnames)[24] = NULL, (*xvals)[24] = NULL;
 
+    if (f == F_EARLY_ANSWER && ctl->status < 0)
+        status = 413;
     if (f == F_STATUS0)
         status = 0;
     else if (f == F_STATUS1000)
@@ -2427,7 +2452,7 @@ static void usage(FILE *f)
         "usage: fake_ajp_backend --port N [--host 127.0.0.1] [--name NAME]\n"
         "         [--route ROUTE] [--secret S] [--port-file F]\n"
         "         [--stats-file F] [--max-packet 8192] [--cping-fault NAME]\n"
-        "         [--bench] [--verbose]\n"
+        "         [--bench] [--verbose] [--taint-short-body]\n"
         "Per request: ?fault=NAME&size=N&status=N&delay_ms=N&flush&...\n"
         "or a /fault/NAME path segment; see docs/FAKE_BACKEND.md.\n");
 }
@@ -2479,6 +2504,7 @@ int main(int argc, char **argv)
         {"bench", no_argument, NULL, 'b'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
+        {"taint-short-body", no_argument, NULL, 'T'},
         {NULL, 0, NULL, 0}
     };
     struct sockaddr_storage ss;
@@ -2537,6 +2563,9 @@ int main(int argc, char **argv)
         case 'h':
             usage(stdout);
             return 0;
+        case 'T':
+            opt.taint_short_body = 1;
+            break;
         default:
             usage(stderr);
             return 2;
