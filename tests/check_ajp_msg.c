@@ -178,7 +178,7 @@ START_TEST(test_append_overflow)
 }
 END_TEST
 
-/* A length that 16 bits cannot hold is refused, never wrapped. */
+/* A length that 16 bits cannot hold is refused, never wrapped (T-R2). */
 static const apr_size_t wrap_lens[] = { 0xFFFF, 0x10000, 0x10003 };
 
 START_TEST(test_append_string_no_wrap)
@@ -275,6 +275,8 @@ static const struct {
     { "01 02 03 04", GT_BYTES4, APR_SUCCESS },
 };
 
+/* Every getter refuses a field the message ends short of (T-B4), and
+ * strings past the end or without their NUL (T-B5). */
 START_TEST(test_get_bounds)
 {
     ajplb_msg_t *m = new_msg(8192);
@@ -323,6 +325,9 @@ START_TEST(test_get_bounds)
 END_TEST
 
 /* -------------------------------------------------- reply header check --- */
+
+/* Lengths past max_packet_size and bad magic, from the header alone
+ * (T-B1, T-B2). */
 
 static const struct {
     const char *hex;

@@ -276,7 +276,8 @@ START_TEST(test_valid_every_split)
 }
 END_TEST
 
-/* Cut at every offset: no error while bytes arrive, ETRUNC at the end. */
+/* Cut at every offset: no error while bytes arrive, ETRUNC at the end
+ * (T-B3 truncated packets, T-B4 SEND_HEADERS cut at every byte). */
 START_TEST(test_valid_truncated)
 {
     ajplb_ajp_reply_t *rp = new_parser(8192, valid[_i].expect);
@@ -327,7 +328,7 @@ static const struct {
     ajplb_ajp_expect_t expect;
     apr_status_t rv;
 } bad[] = {
-    /* framing */
+    /* framing (T-B1 bad magic, T-B2 too long, T-B4 zero length) */
     { "!12 34 00 01 09", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADMAGIC },
     { "!48 54 54 50 2f 31 2e 31 20 32 30 30", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADMAGIC },
@@ -348,7 +349,7 @@ static const struct {
       AJPLB_EBADSTATUS },
     { "04 ff ff 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADSTATUS },
-    /* reason */
+    /* reason (T-B5 strings past the end or without NUL, T-B8 CR LF NUL) */
     { "04 00 c8", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADSTR },
     { "04 00 c8 00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADSTR },
     { "04 00 c8 00 05 41", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADSTR },
@@ -360,7 +361,7 @@ static const struct {
       AJPLB_EBADHDRVAL },
     { "04 00 c8 00 02 00 4b 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADHDRVAL },
-    /* header count */
+    /* header count (T-B6) */
     { "04 00 c8 00 00 00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADHDRCOUNT },
     { "04 00 c8 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADHDRCOUNT },
@@ -374,14 +375,14 @@ static const struct {
       AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADHDRCOUNT },
     { "04 00 c8 00 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADHDRCOUNT },
-    /* header codes */
+    /* header codes (T-B6) */
     { "04 00 c8 00 00 00 00 01 a0 00 00 01 61 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADHDRCODE },
     { "04 00 c8 00 00 00 00 01 a0 0c 00 01 61 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADHDRCODE },
     { "04 00 c8 00 00 00 00 01 a0 ff 00 01 61 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADHDRCODE },
-    /* header strings */
+    /* header strings (T-B5) */
     { "04 00 c8 00 00 00 00 01 ff ff 00 01 61 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADSTR },
     { "04 00 c8 00 00 00 00 01 a0 01 ff ff 00 00", AJPLB_AJP_EXPECT_RESPONSE,
@@ -394,7 +395,7 @@ static const struct {
       AJPLB_EBADSTR },
     { "04 00 c8 00 00 00 00 01 a0 01 00 02 61 62 63", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADSTR },
-    /* CR, LF, NUL, empty and non-token names */
+    /* CR, LF, NUL, empty and non-token names (T-B8, T-B8c) */
     { "04 00 c8 00 00 00 00 01 a0 01 00 02 61 0a 00",
       AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADHDRVAL },
     { "04 00 c8 00 00 00 00 01 a0 01 00 02 0d 61 00",
@@ -411,7 +412,7 @@ static const struct {
       AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADHDRVAL },
     { "04 00 c8 00 00 00 00 01 00 02 58 20 00 00 01 61 00",
       AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADHDRVAL },
-    /* order */
+    /* order (T-B11 body first, T-B10 headers twice) */
     { "03 00 00 00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBODYFIRST },
     { "03 00 01 61 00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBODYFIRST },
     { "06 1f fa | 03 00 00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBODYFIRST },
@@ -419,7 +420,7 @@ static const struct {
     { HDR200 " | 03 00 00 | " HDR200, AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EHDRTWICE },
     { "05 01", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_ENOHEADERS },
-    /* body chunks */
+    /* body chunks (T-B4b 1-3 byte chunks, T-B12 lengths off) */
     { HDR200 " | 03", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADCHUNK },
     { HDR200 " | 03 00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADCHUNK },
     { HDR200 " | 03 00 05 61 62", AJPLB_AJP_EXPECT_RESPONSE,
@@ -431,20 +432,20 @@ static const struct {
     { HDR200 " | 03 00 01 61 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADCHUNK },
     { HDR200 " | 03 ff ff 00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADCHUNK },
-    /* END_RESPONSE and GET_BODY_CHUNK */
+    /* END_RESPONSE and GET_BODY_CHUNK (T-B15 no reuse byte, T-B14) */
     { HDR200 " | 05", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADREUSE },
     { HDR200 " | 05 01 00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADREUSE },
     { "06", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADGETBODY },
     { "06 1f", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADGETBODY },
     { HDR200 " | 06 1f fa 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADGETBODY },
-    /* after the end */
+    /* after the end (T-B15) */
     { HDR200 " | 05 01 | 03 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EAFTEREND },
     { HDR200 " | 05 01 | !00", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EAFTEREND },
     { HDR200 " | 05 00 | " HDR200, AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EAFTEREND },
-    /* types */
+    /* types (T-B17) */
     { "07", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADTYPE },
     { "08", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADTYPE },
     { "ff", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADTYPE },
@@ -454,7 +455,7 @@ static const struct {
     { "09", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADTYPE },
     { "0a", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADTYPE },
     { HDR200 " | 07", AJPLB_AJP_EXPECT_RESPONSE, AJPLB_EBADTYPE },
-    /* CPING/CPONG */
+    /* CPING/CPONG (T-B16: garbage, stale packets, extra bytes) */
     { HDR200, AJPLB_AJP_EXPECT_CPONG, AJPLB_EBADCPONG },
     { "03", AJPLB_AJP_EXPECT_CPONG, AJPLB_EBADCPONG },
     { "05", AJPLB_AJP_EXPECT_CPONG, AJPLB_EBADCPONG },
@@ -508,7 +509,8 @@ END_TEST
 
 /* ----------------------------------------------------------- details --- */
 
-/* EBADLEN comes from the 4 header bytes alone: no payload is read. */
+/* EBADLEN comes from the 4 header bytes alone: no payload is read
+ * (T-B2). */
 static const apr_size_t badlen_sizes[] = { 8192, 16384, 65536 };
 
 START_TEST(test_badlen_before_payload)

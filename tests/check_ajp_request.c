@@ -379,6 +379,7 @@ static const char *const stored_methods[] = {
     "get", "Post", "PATCH", "FOO", "M-SEARCH", "X!#$%&'*+.^_`|~1"
 };
 
+/* T-R8: extension methods go out as SC_M_JK_STORED. */
 START_TEST(test_method_stored)
 {
     ajplb_msg_t *m = new_msg(8192);
@@ -402,6 +403,7 @@ static const char *const bad_methods[] = {
     "G\"T", "G\tT", "[GET]", "G,T"
 };
 
+/* T-R8: a method with non-token bytes is refused before encoding. */
 START_TEST(test_method_bad)
 {
     ajplb_msg_t *m = new_msg(8192);
@@ -459,7 +461,7 @@ START_TEST(test_header_codes)
 }
 END_TEST
 
-/* Values go out with their real length: an embedded NUL is kept. */
+/* Values go out with their real length: an embedded NUL is kept (T-R4). */
 START_TEST(test_header_value_exact)
 {
     ajplb_msg_t *m = new_msg(8192);
@@ -485,7 +487,8 @@ START_TEST(test_header_value_exact)
 }
 END_TEST
 
-/* Header name/value sizes at and past every limit. */
+/* Header name/value sizes at and past every limit: nothing wraps at 16
+ * bits (T-R2), too big for the packet is a 413 (T-R1). */
 static const struct {
     apr_size_t name_len, value_len, packet;
     apr_status_t rv;
@@ -541,6 +544,7 @@ static const ajplb_ajp_header_t bad_headers[] = {
     { "X", NULL, 3 },
 };
 
+/* The module never sends an empty or null header name (T-B8c). */
 START_TEST(test_header_bad)
 {
     ajplb_msg_t *m = new_msg(8192);
@@ -554,7 +558,7 @@ START_TEST(test_header_bad)
 }
 END_TEST
 
-/* A count that 16 bits cannot hold is refused, not wrapped to 0..; and a
+/* T-R3: a count that 16 bits cannot hold is refused, not wrapped to 0..; and a
  * count that just does not fit the packet is a 413 as well. */
 static const struct {
     apr_size_t count, packet;
@@ -593,7 +597,7 @@ START_TEST(test_header_count)
 }
 END_TEST
 
-/* The packet may be filled to the last byte, and one more is a 413. */
+/* The packet may be filled to the last byte, and one more is a 413 (T-R1). */
 static const apr_size_t fit_sizes[] = { 8192, 12345, 65536 };
 
 START_TEST(test_exact_fit)

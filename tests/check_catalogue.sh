@@ -14,7 +14,6 @@ self=tests/check_catalogue.sh
 mkdir -p "$(dirname "$RESULTS")"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check_catalogue.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-idre='T-[A-Z][0-9]+[a-z]?'
 errors=0
 
 fail() {
@@ -22,11 +21,24 @@ fail() {
     errors=$((errors + 1))
 }
 
-# ids_in: the ids a text names as whole words, one per line, sorted.  A
-# word is a run of letters, digits, '_' and '-', so T-B4 does not name
-# T-B4b, nor T-B4b T-B4.
+# The ids a text names as whole words, as grep -w sees words (letters,
+# digits, '_'): T-B4 is not named by "T-B4b", T-C20 is by "T-C20-shaped".
+# scan() prints "id" or "id FILENAME" for each one on the current line.
+awk_scan='
+function scan(line, tag,    tok, pre, post, last) {
+    last = ""
+    while (match(line, /T-[A-Z][0-9]+[a-z]?/)) {
+        tok = substr(line, RSTART, RLENGTH)
+        pre = RSTART > 1 ? substr(line, RSTART - 1, 1) : last
+        post = substr(line, RSTART + RLENGTH, 1)
+        if (pre !~ /[A-Za-z0-9_]/ && post !~ /[A-Za-z0-9_]/)
+            print tok (tag == "" ? "" : " " tag)
+        last = substr(line, RSTART + RLENGTH - 1, 1)
+        line = substr(line, RSTART + RLENGTH)
+    }
+}'
 ids_in() {
-    tr -c 'A-Za-z0-9_-' '\n' | grep -xE "$idre" | sort -u
+    awk "$awk_scan"' { scan($0, "") }' | sort -u
 }
 
 if [ ! -f "$doc" ]; then
@@ -73,19 +85,17 @@ find tests -type f ! -path "$self" ! -path 'tests/fuzz/corpus/*' \
     ! -path 'tests/fuzz/crashes/*' ! -path 'tests/data/*' \
     ! -path 'tests/*/docs/*' | sort >"$tmp/files"
 # shellcheck disable=SC2046
-awk -v re="^$idre\$" '{
-        n = split($0, w, /[^A-Za-z0-9_-]+/)
-        for (i = 1; i <= n; i++) if (w[i] ~ re) print w[i], FILENAME
-    }' $(cat "$tmp/files") /dev/null | sort -u >"$tmp/named"
-awk -v re="^$idre\$" -v doc="$doc" '
+awk "$awk_scan"' { scan($0, FILENAME) }' $(cat "$tmp/files") /dev/null \
+    | sort -u >"$tmp/named"
+awk -v doc="$doc" '
     NR == FNR { named[$1] = 1; pair[$1 " " $2] = 1; next }
     {
         split($0, col, "|")
-        ni = split(col[3], ids, /[^A-Za-z0-9_-]+/)
+        ni = split(col[3], ids, /[ ,]+/)
         nf = split(col[4], files, /[ ,]+/)
         for (i = 1; i <= ni; i++) {
             id = ids[i]
-            if (id !~ re) continue
+            if (id !~ /^T-[A-Z][0-9]+[a-z]?$/) continue
             if (!(id in named)) {
                 printf "%s has no test: no file under tests/ names it " \
                     "(write the test and name %s in a comment or check " \

@@ -303,6 +303,8 @@ static const ajplb__int_default_t ajplb__status_defaults[] = {
     AJPLB__D(read_only, 1), AJPLB__D(user_case_insensitive, 0),
 };
 
+/* T-G12: every timeout has a finite default (socket, connect, reply, ping,
+ * pool), unlike mod_jk's zeros. */
 START_TEST(test_ajp_defaults)
 {
     const ajplb__int_default_t *c = &ajplb__ajp_defaults[_i];
@@ -507,12 +509,14 @@ typedef struct {
                   "worker.l.balance_workers=a,b\n"
 
 static const ajplb__diag_case_t ajplb__diags_table[] = {
+    /* T-C1: unknown type names the worker and the type */
     {AJPLB__HDR "worker.w.type=ajp15", AJPLB__E, 3,
      "unknown worker type 'ajp15' for worker 'w': write type=ajp13, "
      "type=lb or type=status"},
     {AJPLB__HDR "worker.w.type=AJP13", AJPLB__E, 3, "unknown worker type"},
     {AJPLB__HDR "worker.w.type=ajp12", AJPLB__E, 3, "not supported"},
     {AJPLB__HDR "worker.w.type=jni", AJPLB__E, 3, "unknown worker type"},
+    /* T-C8: strict numbers */
     {AJPLB__HDR "worker.w.port=8009abc", AJPLB__E, 3,
      "port=8009abc is not a whole number"},
     {AJPLB__HDR "worker.w.port=99999", AJPLB__E, 3,
@@ -537,6 +541,7 @@ static const ajplb__diag_case_t ajplb__diags_table[] = {
     {AJPLB__HDR "worker.w.distance=-1", AJPLB__E, 3, "out of range"},
     {AJPLB__HDR "worker.w.recovery_options=32", AJPLB__E, 3,
      "from 0 to 31"},
+    /* T-C9: max_packet_size range and rounding */
     {AJPLB__HDR "worker.w.max_packet_size=4096", AJPLB__E, 3,
      "outside 8192..65536"},
     {AJPLB__HDR "worker.w.max_packet_size=65537", AJPLB__E, 3,
@@ -567,6 +572,7 @@ static const ajplb__diag_case_t ajplb__diags_table[] = {
     {AJPLB__HDR "worker.w.host=", AJPLB__E, 3, "empty host"},
     {AJPLB__HDR "worker.w.host=h:x", AJPLB__E, 3, "port in host"},
     {AJPLB__HDR "worker.w.host=[::1", AJPLB__E, 3, "[IPv6]"},
+    /* T-C6 (empty route), T-C11 (bad characters, too long) */
     {AJPLB__HDR "worker.w.route=", AJPLB__E, 3, "empty route"},
     {AJPLB__HDR "worker.w.route=a;b", AJPLB__E, 3, "contains ';'"},
     {AJPLB__HDR "worker.w.route=a b", AJPLB__E, 3, "(a space)"},
@@ -587,12 +593,14 @@ static const ajplb__diag_case_t ajplb__diags_table[] = {
     {AJPLB__HDR "worker.maintain=0", AJPLB__E, 3,
      "worker.maintain=0 is out of range"},
     {AJPLB__HDR "worker.maintain=x", AJPLB__E, 3, "not a whole number"},
+    /* T-C11: names; T-C2: an undefined listed worker is localhost:8009 */
     {"worker.list=a,b;c\n", AJPLB__E, 1, "invalid worker name 'b;c'"},
     {"worker.list=w\nworker.list=nope\nworker.w.secret=s\n", AJPLB__W, 2,
      "worker 'nope' in worker.list is not defined: using an ajp13 worker "
      "on localhost:8009"},
     {AJPLB__HDR "worker.list=w\n", AJPLB__W, 3, "listed twice"},
     {"worker.w.port=1\n", AJPLB__W, 0, "worker.list is not set"},
+    /* T-C17: no secret, empty secret */
     {"worker.list=w\n\nworker.w.port=8009\n", AJPLB__W, 3,
      "NO SECRET: worker 'w' (localhost:8009) has no secret; Tomcat "
      "9.0.31+"},
@@ -607,7 +615,8 @@ static const ajplb__diag_case_t ajplb__diags_table[] = {
      "mount of worker 'x' has no effect"},
     {AJPLB__HDR "worker.w.redirect=y", AJPLB__W, 3,
      "not a member of any lb"},
-    /* lb */
+    /* lb: T-C3 undefined member, T-C4 lb in lb and cycles, T-C6 shared
+     * routes, T-C5 redirect names another member */
     {AJPLB__LB "worker.a.port=1\n", AJPLB__E, 4,
      "member 'b' of lb 'l' is not defined"},
     {AJPLB__LB "worker.a.port=1\nworker.b.type=status\n", AJPLB__E, 4,
@@ -840,6 +849,7 @@ START_TEST(test_implicit_worker)
 }
 END_TEST
 
+/* T-C14: 10 000 workers load. */
 START_TEST(test_many_workers)
 {
     apr_size_t cap = 10000 * 160, n = 0;

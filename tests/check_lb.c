@@ -526,6 +526,7 @@ END_TEST
 
 /* --------------------------------------------------- outcomes -> state */
 
+/* T-O5, T-G7: client-caused failures never put a member in error. */
 START_TEST(test_client_errors_never_mark)
 {
     ajplb_lb_choice_t c;
@@ -705,6 +706,7 @@ END_TEST
 
 /* ------------------------------------------------ recovery and probing */
 
+/* T-O3: every member in error: documented forced recovery. */
 START_TEST(test_all_error_forced_recovery)
 {
     ajplb_lb_choice_t c;

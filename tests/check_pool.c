@@ -98,6 +98,7 @@ START_TEST(test_reuses_idle_connection)
 }
 END_TEST
 
+/* T-B15: a connection released as not reusable is closed, not pooled. */
 START_TEST(test_not_reusable_closes)
 {
     ajplb_pool_t *pool;
@@ -141,7 +142,8 @@ START_TEST(test_peer_closed_idle_is_replaced)
 }
 END_TEST
 
-/* Bytes waiting on an idle connection belong to no request: discard it. */
+/* Bytes waiting on an idle connection belong to no request: discard it
+ * (T-B15). */
 START_TEST(test_stray_bytes_discard)
 {
     ajplb_pool_t *pool;
@@ -165,6 +167,7 @@ START_TEST(test_stray_bytes_discard)
 }
 END_TEST
 
+/* T-G12: the pool is capped; a request waits a bounded time for a slot. */
 START_TEST(test_full_pool_times_out)
 {
     ajplb_pool_t *pool;
@@ -182,6 +185,7 @@ START_TEST(test_full_pool_times_out)
 }
 END_TEST
 
+/* T-O10: a refused connection is an error, not a hang or a loop. */
 START_TEST(test_connect_refused)
 {
     ajplb_pool_t *pool;
@@ -203,6 +207,7 @@ START_TEST(test_connect_refused)
 }
 END_TEST
 
+/* T-O11: a host that does not resolve is an error, never a crash. */
 START_TEST(test_unresolvable_host)
 {
     ajplb_pool_conf_t conf;

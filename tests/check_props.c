@@ -68,6 +68,7 @@ static const ajplb__syntax_case_t ajplb__syntax[] = {
     {"a=1#comment", 0, "a", "1", 0, 0},
     {"# a=1", 0, "a", NULL, 0, 0},
     {"   # a=1", 0, "a", NULL, 0, 0},
+    /* T-C18: CRLF, BOM, trailing spaces, '#' */
     {"a=1\r\n", 0, "a", "1", 0, 0},
     {"x=0\r\na=1\r\nb=2\r\n", 0, "a", "1", 0, 0},
     {"\xEF\xBB\xBF" "a=1\n", 0, "a", "1", 0, 0},
@@ -87,6 +88,7 @@ static const ajplb__syntax_case_t ajplb__syntax[] = {
     {"x=$(y)\ny=1\nz=$(x)", 0, "z", NULL, 2, 0},
     {"AJPLB_TEST_ENV=local\na=$(AJPLB_TEST_ENV)", 0, "a", "local", 0, 0},
     {"a=$(AJPLB_TEST_ENV)", 0, "a", "fromenv", 0, 0},
+    /* T-C7: a duplicate single value warns, lists concatenate */
     {"a=1\na=2", 0, "a", "2", 0, 1},
     {"worker.w.port=1\nworker.w.port=2", 0, "worker.w.port", "2", 0, 1},
     {"worker.list=a\nworker.list=b", 0, "worker.list", "a,b", 0, 0},
@@ -127,6 +129,7 @@ static const ajplb__syntax_case_t ajplb__syntax[] = {
      "/usr/lib/jvm", 0, 0},
     {"ps=/", 0, "ps", "/", 0, 0},
     {"worker.maintain=30", 0, "worker.maintain", "30", 0, 0},
+    /* T-C12: unknown attributes are errors */
     {"worker.w.secrte=x", 0, "worker.w.secrte", NULL, 1, 0},
     {"worker.lst=a", 0, "worker.lst", NULL, 1, 0},
     {"worker.w.x.port=1", 0, "worker.w.x.port", NULL, 1, 0},
@@ -210,6 +213,7 @@ static const ajplb__diag_case_t ajplb__diag_cases[] = {
     {"worker.w.secretkey=1", AJPLB_DIAG_WARN, 1, "ajp14"},
     {"worker.w.sysprops=1", AJPLB_DIAG_WARN, 1, "JNI-era"},
     {"worker.w.native_lib=1", AJPLB_DIAG_WARN, 1, "JNI-era"},
+    /* T-C19: an undefined variable is an error */
     {"\n\na=$(AJPLB_NOPE_UNDEFINED)", AJPLB_DIAG_ERROR, 3,
      "undefined variable '$(AJPLB_NOPE_UNDEFINED)'"},
     {"a=$(x", AJPLB_DIAG_ERROR, 1, "unterminated '$('"},
@@ -254,7 +258,7 @@ START_TEST(test_nul_column)
 }
 END_TEST
 
-/* A long line is refused as a whole: its tail must not become a
+/* T-C10: a long line is refused as a whole: its tail must not become a
  * property (mod_jk's fgets would parse it as a second line). */
 START_TEST(test_long_line)
 {
@@ -298,6 +302,7 @@ START_TEST(test_line_at_limit)
 }
 END_TEST
 
+/* T-C14: $(var) growth is bounded. */
 START_TEST(test_var_growth_capped)
 {
     /* Each line quadruples the value: bounded by the value cap. */
@@ -500,6 +505,7 @@ static const char *ajplb__chain(int n)
     return apr_psprintf(ajplb_test_pool, "%sworker.w%d.host=end\n", s, n);
 }
 
+/* T-C13: reference chains are depth-limited, cycles refused. */
 START_TEST(test_reference_depth)
 {
     ajplb__load(ajplb__chain(AJPLB_PROPS_REF_DEPTH));

@@ -394,6 +394,7 @@ static void *APR_THREAD_FUNC ajplb__worker(apr_thread_t *t, void *arg)
     return NULL;
 }
 
+/* T-O8: counters updated concurrently (as by many children) stay exact. */
 START_TEST(test_atomic_counters)
 {
     ajplb_model_t *m = ajplb__model(ajplb__two_lbs);

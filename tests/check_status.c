@@ -127,6 +127,7 @@ START_TEST(test_args)
 }
 END_TEST
 
+/* T-G9: every output format escapes markup, quotes and control bytes. */
 START_TEST(test_escaping)
 {
     ajplb_sbuf_t b;

@@ -241,6 +241,7 @@ static ajplb_uri_map_t *map_from_rules(const char *rules)
     return m;
 }
 
+/* T-U16: the most specific rule wins; exclusions apply after mounts. */
 START_TEST(test_priority)
 {
     const prio_case_t *c = &prio_cases[_i];

@@ -52,6 +52,7 @@ wait_http "$port"
 U=http://127.0.0.1:$port
 
 # --- what reaches the backend --------------------------------------------
+# T-R5, T-G5: only the fixed attribute allowlist, no client-made trust data.
 out=$(curl -s "$U/app/a%20b?q=%41%2F&x=1" -H "X-Test: one")
 check_grep "method and uri forwarded, uri re-encoded once" \
     "^uri: /app/a%20b$" "$out"
@@ -67,7 +68,7 @@ check_grep "GET without body gets content-length 0" \
 check_grep "no client-supplied attributes" \
     "^attr_names: AJP_REMOTE_PORT,AJP_LOCAL_ADDR,JK_LB_ACTIVATION$" "$out"
 
-# A client header that looks like a TLS or auth field stays a header.
+# A client header that looks like a TLS or auth field stays a header (T-R5b).
 out=$(curl -s "$U/app/x" -H "SSL_CIPHER: evil" -H "Authorization: Basic eA==" \
       -H "X-Remote-User: admin")
 check_grep "client headers never become TLS fields" "^ssl_cipher: -$" "$out"
@@ -114,6 +115,8 @@ else
 fi
 
 # --- responses -------------------------------------------------------------
+# T-B23: 204/304 without body; T-B9: backend Content-Length does not frame;
+# T-B22: flush packets are not the end.
 check "HEAD gets no body" 0 \
     "$(curl -s -I -o /dev/null -w '%{size_download}' "$U/app/head")"
 check "204 with a backend body sends none" "204 0" \
@@ -144,6 +147,12 @@ check "wrong secret: Tomcat-style 403 reaches the client" 403 \
     "$(curl -s -o /dev/null -w '%{http_code}' "$U/secret/x")"
 
 # --- backend faults: status, connection dropped, next request clean -------
+# T-G6 for each: T-B1 badmagic/http/random, T-B2 oversize, T-B3 truncated,
+# T-B4 zerolen/typeonly/cut_headers, T-B5 badstring*/nonul, T-B6
+# hdrcount/badcode, T-B8 crlf*/nul_in_header, T-B8c emptyname, T-B10
+# headers_twice, T-B11 body_first, T-B12 chunk_*, T-B17 unknown_type,
+# T-B20 close_before_headers, T-B15 no_reuse_byte; T-B14 getbody_nolen
+# and T-B19 close_mid_body below.
 for f in badmagic:502 http:502 random:502 oversize:502 truncated:502 \
          zerolen:502 typeonly:502 cut_headers=7:502 badstring:502 \
          badstring_hdr:502 nonul:502 nullstatus:502 status0:502 \
@@ -171,6 +180,8 @@ curl -s -o /dev/null "$U/app/m?size=1048576&fault=close_mid_body"
 rc=$?
 [ "$rc" != 0 ] && ok "close mid-body after headers went out breaks the client transfer (curl $rc)" \
     || not_ok "close mid-body after headers went out breaks the client transfer"
+# T-B15: reuse=0 and bytes after END_RESPONSE drop the connection;
+# T-B15b: no request ever reused a connection after any fault above.
 for f in reuse0 after_end; do
     got=$(curl -s -o /dev/null -w '%{http_code}' "$U/app/x?fault=$f")
     next=$(curl -s -o /dev/null -w '%{http_code}' "$U/app/after")
@@ -179,7 +190,7 @@ done
 check "no request ever arrived on a connection after a fault" 0 \
     "$(backend_stat b1 tainted_requests)"
 
-# --- CPing/CPong: a bad answer drops the connection, the request is still
+# --- T-B16 CPing/CPong: a bad answer drops the connection, the request is still
 # served on a fresh one (ping_mode=P probes before every request).
 # Both requests go over one client connection, so one child process (and
 # its connection pool) serves them.
@@ -193,6 +204,8 @@ check "no CPING or request ever reused a connection after a bad CPONG" "0 0" \
     "$(backend_stat b1 tainted_cpings) $(backend_stat b1 tainted_requests)"
 
 # --- timeouts, refused connections, 413 ------------------------------------
+# T-B18: 504 after reply_timeout; T-B18b: that connection is not reused;
+# T-O10: refused connection 503; T-R1: headers too big are a 413.
 t0=$(date +%s%N)
 got=$(curl -s -o /dev/null -w '%{http_code}' "$U/slow/x?fault=silence")
 t1=$(date +%s%N)
@@ -211,14 +224,14 @@ check "headers too large for the packet: 413" 413 \
 check "413 request never reached the backend" "$before" \
     "$(backend_stat b1 requests_started)"
 
-# --- a POST is never run twice ---------------------------------------------
+# --- a POST is never run twice (T-B20, T-O1) ------------------------------
 before=$(backend_stat b1 requests_started)
 check "POST whose backend dies before replying: 502" 502 \
     "$(curl -s -o /dev/null -w '%{http_code}' -X POST --data-binary x "$U/app/p?fault=close_before_headers")"
 check "that POST reached the backend exactly once" $((before + 1)) \
     "$(backend_stat b1 requests_started)"
 
-# --- stale pooled connections after a backend restart ----------------------
+# --- stale pooled connections after a backend restart (T-O2) --------------
 for i in 1 2 3 4 5 6; do curl -s -o /dev/null "$U/app/warm"; done
 stop_backend b1
 BACKEND_FIXED_PORT=$B1 start_backend b1 --secret s3cret

@@ -210,7 +210,7 @@ sleep 0.2
 check_grep "JK_LB_* notes reach CustomLog" "^/app/notes w2 w2 OK ACT w2$" \
     "$(cat "$H/logs/lbnotes.log")"
 
-# --- activations -------------------------------------------------------------
+# --- activations (T-S9: sessions of disabled, stopped, dead members) ---------
 check "disabled member gets no new sessions" "b1=10 " "$(count 10 "$U/sticky/x")"
 check "disabled member keeps its sessions" "b2=5 " \
     "$(count 5 -H 'Cookie: JSESSIONID=abc.w2' "$U/sticky/x")"
@@ -247,7 +247,7 @@ check "domain: a dead member's session goes to its domain partner" "b2=5 " \
     "$(count 5 -H 'Cookie: JSESSIONID=abc.dom.a' "$U/dom2/x")"
 check "JK_ROUTE forces the member" "b2=5 " "$(count 5 "$U/app/forced")"
 
-# --- set_session_cookie -----------------------------------------------------
+# --- set_session_cookie (T-S9: the cookie names the member chosen) ----------
 hdr=$(curl -s -D - -o /dev/null "$U/cookie/x")
 check_grep "set_session_cookie sends the chosen route" \
     "^Set-Cookie: MYSESSION=\.c[12]; Path=/; HttpOnly" "$hdr"
@@ -258,7 +258,8 @@ else
     ok "no new cookie when the request stuck"
 fi
 
-# --- failover rules ---------------------------------------------------------
+# --- failover rules (T-O1: GET moves, POST never runs twice; T-O5, T-G7:
+# a client's 413 never marks the member) ------------------------------------
 before2=$(backend_stat b2 requests_started)
 before1=$(backend_stat b1 requests_started)
 check "GET whose member dies before answering moves to the other: 200" 200 \
@@ -282,7 +283,7 @@ check "one slow request does not take the member out" "b1=5 " \
 check "a client's 413 never marks the member" "200" \
     "$(big=$(head -c 5000 /dev/zero | tr '\0' a); curl -s -o /dev/null -H "X-A: $big" -H "X-B: $big" "$U/app/x"; curl -s -o /dev/null -w '%{http_code}' -H 'Cookie: JSESSIONID=x.w1' "$U/app/x")"
 
-# --- a member dies mid-run and comes back ---------------------------------
+# --- a member dies mid-run and comes back (T-O1, T-O4) -------------------
 fails=0
 ( i=0; while [ $i -lt 300 ]; do
       code=$(curl -s -o /dev/null -w '%{http_code}' "$U/app/run$i")
@@ -309,7 +310,7 @@ sleep 2.5
 check_grep "JkWatchdogInterval: maintenance ran with no request" \
     "\[debug\] worker lb: maintenance" "$(cat "$H/logs/mod_jk.log")"
 
-# --- all members down ---------------------------------------------------------
+# --- all members down (T-O3) -------------------------------------------------
 stop_backend b1
 stop_backend b2
 t0=$(date +%s%N)
@@ -322,7 +323,7 @@ check_grep "one log line says all members failed" \
     "\[error\] worker lb: all members failed" "$(cat "$H/logs/mod_jk.log")"
 httpd_stop "$H"
 
-# --- prefork: many child processes share one picture ------------------------
+# --- prefork: many child processes share one picture (T-O8; T-O20 shm) -----
 BACKEND_FIXED_PORT=$P1 start_backend b1 --secret s --route w1
 BACKEND_FIXED_PORT=$P2 start_backend b2 --secret s --route w2
 H2=$IT_TMP/prefork
@@ -345,7 +346,7 @@ check "JkShmFile exists with mode 0600" 600 "$(stat -c %a "$shm" 2>/dev/null)"
 check "prefork: stickiness" "b2=10 " \
     "$(count 10 -H 'Cookie: JSESSIONID=abc.w2' "http://127.0.0.1:$port2/app/x")"
 
-# --- graceful restart under load loses no request ---------------------------
+# --- graceful restart under load loses no request (T-O6) -------------------
 ( ab -n 3000 -c 4 "http://127.0.0.1:$port2/app/graceful?size=64" 2>/dev/null \
   | sed -n 's/^Failed requests: *//p; s/^Non-2xx responses: *//p' ) >"$IT_TMP/ab.out" &
 loader=$!

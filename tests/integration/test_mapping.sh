@@ -3,6 +3,8 @@
 # security-and-faults.md 2.2 against the running server: the module decides
 # on the path Tomcat will serve, so JkUnMount and exclusions hold against
 # path parameters, slashes, dot segments, encodings and suffix tricks.
+# T-G4 (nothing excluded reaches Tomcat), T-U4 (dot segments, 400 above
+# root), T-U20 (very long URIs).
 . "$(dirname "$0")/lib.sh"
 
 start_backend b1 --secret s --verbose

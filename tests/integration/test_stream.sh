@@ -1,7 +1,8 @@
 #!/bin/sh
 # tests/integration/test_stream.sh -- 1 GiB down and 1 GiB up through the
 # module: both complete, and the httpd child's peak memory stays flat
-# (nothing buffers a whole body).
+# (nothing buffers a whole body).  T-G12, T-B21: memory per request does
+# not grow with the body or the backend's packets.
 . "$(dirname "$0")/lib.sh"
 
 start_backend b1 --secret s

@@ -96,7 +96,8 @@ check "streamed 100 MiB download" 104857600 \
 check "wrong secret: Tomcat's 403 reaches the client" 403 \
     "$(curl -s -o /dev/null -w '%{http_code}' "$U/bad/echo.jsp")"
 
-# TLS terminated in mod_ssl: what the servlet learns.
+# TLS terminated in mod_ssl: what the servlet learns (T-R5b: the TLS fields
+# come from mod_ssl).
 out=$(curl -sk --cert "$IT_TMP/client.crt" --key "$IT_TMP/client.key" \
       "$S/echo.jsp")
 check "isSecure is true behind mod_ssl" true "$(field "$out" secure)"
