@@ -16,6 +16,7 @@ class Resp:
         self.status = status
         self.headers = headers
         self.body = body
+        self.complete = True
 
     def header(self, name):
         for k, v in self.headers:
@@ -33,9 +34,11 @@ class Resp:
         return d
 
 
-def raw(port, data, wait=3.0, shut=False, pieces=None):
+def raw(port, data, wait=5.0, shut=False, pieces=None, expect=None,
+        head=()):
     """Send @data (or each of @pieces with a short pause), optionally
-    half-close, and read until EOF or @wait seconds of silence."""
+    half-close, and read until EOF, until @expect complete responses have
+    arrived, or until @wait seconds of silence."""
     s = socket.create_connection(("127.0.0.1", port), timeout=wait)
     try:
         if pieces is None:
@@ -57,6 +60,10 @@ def raw(port, data, wait=3.0, shut=False, pieces=None):
             if not b:
                 break
             out += b
+            if expect:
+                rs = parse(out, head)
+                if len(rs) >= expect and all(r.complete for r in rs):
+                    break
         return out
     finally:
         s.close()
@@ -89,6 +96,7 @@ def parse(data, head=()):
             pass
         elif (r.header("Transfer-Encoding") or "").lower() == "chunked":
             body = b""
+            r.complete = False
             while True:
                 e = data.find(b"\r\n", pos)
                 if e < 0:
@@ -99,6 +107,7 @@ def parse(data, head=()):
                 if n == 0:
                     e = data.find(b"\r\n\r\n", pos - 2)
                     pos = len(data) if e < 0 else e + 4
+                    r.complete = e >= 0
                     break
                 body += data[pos:pos + n]
                 pos += n + 2
@@ -106,9 +115,11 @@ def parse(data, head=()):
         elif r.header("Content-Length") is not None:
             n = int(r.header("Content-Length"))
             r.body = data[pos:pos + n]
+            r.complete = pos + n <= len(data)
             pos += n
         else:
             r.body = data[pos:]
+            r.complete = False          # ends at EOF only
             pos = len(data)
         out.append(r)
     return out
