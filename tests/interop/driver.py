@@ -349,6 +349,9 @@ def parse_head(block):
 
 
 def raw_request(case, front, certs):
+    """One request on its own connection, written byte for byte as the case
+    says (no Connection header added: it is hop-by-hop and would show in
+    the dump); the answer is read by its framing, then the socket closed."""
     port = port_for(front, case.via)
     version = "HTTP/1.0" if case.v10 else "HTTP/1.1"
     target = fill(case.target, port)
@@ -360,9 +363,6 @@ def raw_request(case, front, certs):
     for k, v in case.headers:
         lines.append("%s: %s" % (k, fill(v, port)))
     lines.append("X-Interop-Id: " + front["id"])
-    if version == "HTTP/1.1" and not any(
-            k.lower() == "connection" for k, _ in case.headers):
-        lines.append("Connection: close")
     body = b""
     if case.body is not None:
         if case.chunked:
@@ -384,40 +384,65 @@ def raw_request(case, front, certs):
             ctx.load_cert_chain(os.path.join(certs, "client.crt"),
                                 os.path.join(certs, "client.key"))
         s = ctx.wrap_socket(s)
-    chunks = []
     try:
         s.sendall(data)
-        if case.v10 and ("Connection", "keep-alive") in case.headers:
-            # httpd would keep the connection open: end it after the answer.
-            s.shutdown(socket.SHUT_WR)
-        while True:
-            try:
-                b = s.recv(65536)
-            except (ConnectionResetError, ssl.SSLError):
-                break
-            if not b:
-                break
-            chunks.append(b)
-    except socket.timeout:
-        chunks.append(b"<timeout>")
+        return read_h1(Reader(s), case.method)
+    except (OSError, ValueError) as e:
+        return {"status": "client error: %s" % e}
     finally:
         s.close()
-    return parse_h1(b"".join(chunks), case.method)
 
 
-def parse_h1(raw, method):
+class Reader:
+    def __init__(self, sock):
+        self.sock = sock
+        self.buf = b""
+        self.eof = False
+
+    def more(self):
+        if self.eof:
+            return False
+        try:
+            b = self.sock.recv(65536)
+        except (ConnectionResetError, ssl.SSLError):
+            b = b""
+        if not b:
+            self.eof = True
+            return False
+        self.buf += b
+        return True
+
+    def until(self, sep):
+        while sep not in self.buf:
+            if not self.more():
+                raise ValueError("connection closed before %r" % sep)
+        i = self.buf.index(sep)
+        out, self.buf = self.buf[:i], self.buf[i + len(sep):]
+        return out
+
+    def exactly(self, n):
+        while len(self.buf) < n:
+            if not self.more():
+                raise ValueError("connection closed %d bytes early"
+                                 % (n - len(self.buf)))
+        out, self.buf = self.buf[:n], self.buf[n:]
+        return out
+
+    def rest(self):
+        while self.more():
+            pass
+        out, self.buf = self.buf, b""
+        return out
+
+
+def read_h1(rd, method):
     res = {}
     interim = []
     while True:
-        head, sep, rest = raw.partition(b"\r\n\r\n")
-        if not sep:
-            res["status"] = "no answer: %r" % raw[:80]
-            return res
-        status, headers = parse_head(head)
+        status, headers = parse_head(rd.until(b"\r\n\r\n"))
         code = status.split(" ")[1] if " " in status else status
         if code.startswith("1") and code != "101":
             interim.append(code)
-            raw = rest
             continue
         break
     if interim:
@@ -431,31 +456,29 @@ def parse_h1(raw, method):
     te = ",".join(h.get("transfer-encoding", []))
     cl = h.get("content-length")
     if method == "HEAD" or code in ("204", "304"):
-        framing, body, extra = "none", b"", rest
+        framing, body = "none", b""
     elif "chunked" in te.lower():
-        framing, body, extra = "chunked", b"", b""
-        pos = 0
+        framing, body = "chunked", b""
         while True:
-            eol = rest.find(b"\r\n", pos)
-            if eol < 0:
-                extra = b"<bad chunking>"
-                break
-            n = int(rest[pos:eol].split(b";")[0] or b"0", 16)
+            n = int(rd.until(b"\r\n").split(b";")[0].strip() or b"0", 16)
             if n == 0:
-                extra = rest[eol + 2:]
-                if extra.startswith(b"\r\n"):
-                    extra = extra[2:]
+                while rd.until(b"\r\n"):     # trailers, then the empty line
+                    pass
                 break
-            body += rest[eol + 2:eol + 2 + n]
-            pos = eol + 4 + n
+            body += rd.exactly(n)
+            rd.exactly(2)
     elif cl:
-        n = int(cl[0])
-        framing, body, extra = "length", rest[:n], rest[n:]
+        framing, body = "length", rd.exactly(int(cl[0]))
     else:
-        framing, body, extra = "close", rest, b""
+        framing, body = "close", rd.rest()
     res["framing"] = framing
-    if extra:
-        res["trailing-bytes"] = str(len(extra))
+    # Anything after the answer on a connection that closes after it.
+    conn = ",".join(h.get("connection", [])).lower()
+    if "close" in conn or (res["version"] == "HTTP/1.0"
+                           and "keep-alive" not in conn):
+        extra = rd.rest()
+        if extra:
+            res["trailing-bytes"] = str(len(extra))
     for k, vs in h.items():
         if k not in SKIP_HEADERS:
             res["h." + k] = " | ".join(vs)
@@ -557,7 +580,8 @@ def summarise(front, res, dump):
             out["client." + k] = norm(v)
     body = res.get("_body", b"")
     ct = res.get("h.content-type", "")
-    if (ct.startswith("text/") or not ct) and len(body) < 65536:
+    if (ct.startswith("text/") or ct.startswith("message/") or not ct) \
+            and len(body) < 65536:
         body = norm(body.decode("latin-1")).encode("latin-1")
     out["client.body"] = "%d bytes sha256:%s" % (
         len(body), hashlib.sha256(body).hexdigest()[:16])
