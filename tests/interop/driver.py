@@ -262,6 +262,10 @@ def build_cases():
         ("100k-cl-flush", "size=102400&cl=1&flush=1"),
         ("small-flush", "size=10&flush=1"),
         ("hdr", "hdr=X-Answer:yes&hdr=X-Answer:again&hdr=Cache-Control:no-store"),
+        ("hdr-hop", "hdr=Keep-Alive:timeout%3D99&hdr=Upgrade:foo"
+                    "&hdr=Proxy-Authenticate:Basic&hdr=X-After:1"),
+        ("600", "status=600&size=5"),
+        ("999", "status=999&size=5"),
     ]
     for via, method in (("h11", "GET"), ("h11", "HEAD"), ("h10", "GET"),
                         ("h2c", "GET"), ("h2c", "HEAD")):
