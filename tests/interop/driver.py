@@ -18,6 +18,7 @@ line may match or not (another branch changes it), and the run says which.
 """
 import argparse
 import base64
+import concurrent.futures
 import fnmatch
 import hashlib
 import os
@@ -264,14 +265,19 @@ def build_cases():
         ("hdr", "hdr=X-Answer:yes&hdr=X-Answer:again&hdr=Cache-Control:no-store"),
         ("hdr-hop", "hdr=Keep-Alive:timeout%3D99&hdr=Upgrade:foo"
                     "&hdr=Proxy-Authenticate:Basic&hdr=X-After:1"),
-        ("600", "status=600&size=5"),
-        ("999", "status=999&size=5"),
+        # Through the plain ajp13 worker: a status that mod_ajplb takes for a
+        # broken reply must not make the lb's only member look broken to
+        # the cases running beside it.
+        ("600", "/interop_dump.jsp?status=600&size=5"),
+        ("999", "/interop_dump.jsp?status=999&size=5"),
     ]
     for via, method in (("h11", "GET"), ("h11", "HEAD"), ("h10", "GET"),
                         ("h2c", "GET"), ("h2c", "HEAD")):
         for name, q in answers:
+            t = q if q.startswith("/") else \
+                "/ctx/srv/ans" + ("?" + q if q else "")
             add("%s/ans-%s%s" % (via, name, "-HEAD" if method == "HEAD" else ""),
-                via, method, "/ctx/srv/ans" + ("?" + q if q else ""))
+                via, method, t)
 
     # HTTP/1.0.
     add("h10/plain", "h10", "GET", "/ctx/srv/plain")
@@ -352,7 +358,7 @@ def parse_head(block):
     return status, headers
 
 
-def raw_request(case, front, certs):
+def raw_request(case, front, certs, xid):
     """One request on its own connection, written byte for byte as the case
     says (no Connection header added: it is hop-by-hop and would show in
     the dump); the answer is read by its framing, then the socket closed."""
@@ -366,7 +372,7 @@ def raw_request(case, front, certs):
         lines.append("Host: " + fill(case.host, port))
     for k, v in case.headers:
         lines.append("%s: %s" % (k, fill(v, port)))
-    lines.append("X-Interop-Id: " + front["id"])
+    lines.append("X-Interop-Id: " + xid)
     body = b""
     if case.body is not None:
         if case.chunked:
@@ -490,14 +496,15 @@ def read_h1(rd, method):
     return res
 
 
-def h2c_request(case, front, tmp):
+def h2c_request(case, front, tmp, xid):
     port = front["P"]
     url = "http://127.0.0.1:%d%s" % (port, fill(case.target, port))
-    hfile = os.path.join(tmp, "h")
-    bfile = os.path.join(tmp, "b")
+    hfile = os.path.join(tmp, xid + ".h")
+    bfile = os.path.join(tmp, xid + ".b")
+    qfile = os.path.join(tmp, xid + ".req")
     args = ["curl", "-s", "--http2-prior-knowledge", "--path-as-is",
             "-m", "30", "-D", hfile, "-o", bfile,
-            "-H", "X-Interop-Id: " + front["id"]]
+            "-H", "X-Interop-Id: " + xid]
     for k, v in case.headers:
         args += ["-H", "%s: %s" % (k, fill(v, port))]
     if case.method == "HEAD":
@@ -505,9 +512,9 @@ def h2c_request(case, front, tmp):
     elif case.method != "GET" or case.body is not None:
         args += ["-X", case.method]
     if case.body is not None:
-        with open(os.path.join(tmp, "req"), "wb") as f:
+        with open(qfile, "wb") as f:
             f.write(case.body)
-        args += ["--data-binary", "@" + os.path.join(tmp, "req")]
+        args += ["--data-binary", "@" + qfile]
     for f in (hfile, bfile):
         if os.path.exists(f):
             os.unlink(f)
@@ -644,6 +651,7 @@ def main():
     ap.add_argument("--counts")
     ap.add_argument("--report")
     ap.add_argument("--only")
+    ap.add_argument("--jobs", type=int, default=4)
     ap.add_argument("--show", action="store_true",
                     help="print every compared value of every case")
     a = ap.parse_args()
@@ -660,18 +668,26 @@ def main():
     tmp = tempfile.mkdtemp(prefix="interop-curl.")
     passed = failed = 0
     report = []
-    for i, case in enumerate(cases):
+    def run_case(i):
+        case = cases[i]
         seen = []
         for fr in fronts:
-            fr["id"] = "%s-%d" % (fr["name"], i)
+            xid = "%s-%d" % (fr["name"], i)
             try:
                 if case.via == "h2c":
-                    res = h2c_request(case, fr, tmp)
+                    res = h2c_request(case, fr, tmp, xid)
                 else:
-                    res = raw_request(case, fr, a.certs)
+                    res = raw_request(case, fr, a.certs, xid)
             except OSError as e:
                 res = {"status": "client error: %s" % e}
-            seen.append(summarise(fr, res, fetch_dump(a.tomcat, fr["id"])))
+            seen.append(summarise(fr, res, fetch_dump(a.tomcat, xid)))
+        return seen
+
+    # Cases are independent (each has its own connection and dump id), so
+    # a few run at once; the comparison below goes in case order.
+    with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
+        results = list(pool.map(run_case, range(len(cases))))
+    for case, seen in zip(cases, results):
         ref, other = seen[0], seen[1]
         if a.show:
             print("# %s  (%s)" % (case.name, case.describe()[:160]))

@@ -9,7 +9,8 @@
 #   tests/interop/run.sh [OUT]      (make check-interop)
 # Environment: RESULTS (results file), KEEP_TMP=1 keeps the temp dir on
 # failure, INTEROP_ONLY=REGEX runs only the matching cases (no stale check),
-# INTEROP_SHOW=1 prints every compared value, INTEROP_EXPECTED=FILE uses
+# INTEROP_SHOW=1 prints every compared value, INTEROP_JOBS=N cases at once
+# (default 4), INTEROP_EXPECTED=FILE uses
 # another list.
 [ -n "${1:-}" ] && OUT=$1
 . "$(dirname "$0")/../integration/lib.sh"
@@ -182,7 +183,7 @@ python3 "$HERE/driver.py" \
     --front "jk:$P_jk:$S1_jk:$S2_jk" \
     --front "ajplb:$P_ajplb:$S1_ajplb:$S2_ajplb" \
     --certs "$C" --expected "${INTEROP_EXPECTED:-$HERE/expected-differences.txt}" \
-    --counts "$IT_TMP/counts" --report "$OUT/interop-differences.txt" ${INTEROP_ONLY:+--only "$INTEROP_ONLY"} ${INTEROP_SHOW:+--show}
+    --counts "$IT_TMP/counts" --report "$OUT/interop-differences.txt" ${INTEROP_ONLY:+--only "$INTEROP_ONLY"} ${INTEROP_SHOW:+--show} --jobs "${INTEROP_JOBS:-4}"
 rc=$?
 if [ -s "$IT_TMP/counts" ]; then
     read -r IT_PASS IT_FAIL <"$IT_TMP/counts"
