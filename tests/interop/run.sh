@@ -29,6 +29,7 @@ for need in "$CATALINA_HOME/bin/catalina.sh" "$JK_SO" "$MODULE" \
 done
 
 SECRET=interopS3cret
+T0=$(date +%s)
 ajp=$(free_port)
 thttp=$(free_port)
 T=$IT_TMP/tomcat
@@ -39,8 +40,32 @@ sed -i 's|protocol="AJP/1.3"|protocol="AJP/1.3" tomcatAuthentication="false"|' \
 mkdir -p "$T/webapps/ctx/WEB-INF"
 cp "$HERE/ctx-web.xml" "$T/webapps/ctx/WEB-INF/web.xml"
 cp "$IT_ROOT/tests/tomcat/webapp/interop_dump.jsp" "$T/webapps/ctx/"
+# A CA, a server certificate and a client certificate it signed (EC keys:
+# quick to make), made while Tomcat starts.
+C=$IT_TMP/certs
+mkdir -p "$C"
+printf 'subjectAltName=IP:127.0.0.1\n' >"$C/san.ext"
+EC="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+(
+    openssl req -x509 $EC -days 2 -subj "/CN=interop-ca" \
+        -addext basicConstraints=critical,CA:TRUE \
+        -addext keyUsage=keyCertSign,cRLSign \
+        -keyout "$C/ca.key" -out "$C/ca.crt" &&
+    openssl req $EC -subj "/CN=127.0.0.1" \
+        -keyout "$C/server.key" -out "$C/server.csr" &&
+    openssl x509 -req -in "$C/server.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" \
+        -CAcreateserial -days 2 -extfile "$C/san.ext" -out "$C/server.crt" &&
+    openssl req $EC -subj "/O=interop/CN=interop-client" \
+        -keyout "$C/client.key" -out "$C/client.csr" &&
+    openssl x509 -req -in "$C/client.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" \
+        -CAcreateserial -days 2 -out "$C/client.crt" &&
+    chmod 644 "$C"/*
+) >"$C/openssl.log" 2>&1 &
+certs_pid=$!
+
 IT_PIDFILES="$IT_PIDFILES $T/pid"
 tomcat_start "$T" || { not_ok "tomcat starts" "$(tail -n 20 "$T/logs/catalina.out")"; it_done; }
+echo "# tomcat up after $(( $(date +%s) - T0 ))s"
 # Both contexts answer directly (a broken web.xml would make every case a
 # same-on-both-sides 404).
 for u in /interop_dump.jsp /ctx/srv/check; do
@@ -49,25 +74,8 @@ for u in /interop_dump.jsp /ctx/srv/check; do
         "$(grep SEVERE "$T/logs/catalina.out" | head -n 5)"
 done
 
-# A CA, a server certificate and a client certificate it signed.
-C=$IT_TMP/certs
-mkdir -p "$C"
-printf 'subjectAltName=IP:127.0.0.1\n' >"$C/san.ext"
-{
-    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=interop-ca" \
-        -addext basicConstraints=critical,CA:TRUE \
-        -addext keyUsage=keyCertSign,cRLSign \
-        -keyout "$C/ca.key" -out "$C/ca.crt" &&
-    openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
-        -keyout "$C/server.key" -out "$C/server.csr" &&
-    openssl x509 -req -in "$C/server.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" \
-        -CAcreateserial -days 2 -extfile "$C/san.ext" -out "$C/server.crt" &&
-    openssl req -newkey rsa:2048 -nodes -subj "/O=interop/CN=interop-client" \
-        -keyout "$C/client.key" -out "$C/client.csr" &&
-    openssl x509 -req -in "$C/client.csr" -CA "$C/ca.crt" -CAkey "$C/ca.key" \
-        -CAcreateserial -days 2 -out "$C/client.crt"
-} >"$C/openssl.log" 2>&1 || { not_ok "openssl makes the certificates" "$(cat "$C/openssl.log")"; it_done; }
-chmod 644 "$C"/*
+wait "$certs_pid" && [ -s "$C/client.crt" ] ||
+    { not_ok "openssl makes the certificates" "$(cat "$C/openssl.log")"; it_done; }
 
 # Basic authentication for /ctx/auth/ (user interop, password pw).
 python3 -c 'import base64, hashlib
@@ -178,6 +186,7 @@ done
 eval "wait_http \$P_jk && wait_http \$P_ajplb" || {
     not_ok "both fronts answer" "$(cat "$IT_TMP"/*/logs/error.log)"; it_done; }
 
+echo "# fronts up after $(( $(date +%s) - T0 ))s"
 python3 "$HERE/driver.py" \
     --tomcat "http://127.0.0.1:$thttp" \
     --front "jk:$P_jk:$S1_jk:$S2_jk" \
@@ -185,6 +194,7 @@ python3 "$HERE/driver.py" \
     --certs "$C" --expected "${INTEROP_EXPECTED:-$HERE/expected-differences.txt}" \
     --counts "$IT_TMP/counts" --report "$OUT/interop-differences.txt" ${INTEROP_ONLY:+--only "$INTEROP_ONLY"} ${INTEROP_SHOW:+--show} --jobs "${INTEROP_JOBS:-4}"
 rc=$?
+echo "# driver done after $(( $(date +%s) - T0 ))s"
 if [ -s "$IT_TMP/counts" ]; then
     read -r IT_PASS IT_FAIL <"$IT_TMP/counts"
 else
