@@ -187,7 +187,7 @@ eval "wait_http \$P_jk && wait_http \$P_ajplb" || {
     not_ok "both fronts answer" "$(cat "$IT_TMP"/*/logs/error.log)"; it_done; }
 
 echo "# fronts up after $(( $(date +%s) - T0 ))s"
-python3 "$HERE/driver.py" \
+TMPDIR=$IT_TMP python3 "$HERE/driver.py" \
     --tomcat "http://127.0.0.1:$thttp" \
     --front "jk:$P_jk:$S1_jk:$S2_jk" \
     --front "ajplb:$P_ajplb:$S1_ajplb:$S2_ajplb" \
