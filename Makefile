@@ -6,6 +6,9 @@
 #                     layering, catalogue (docs/SECURITY.md), integration
 #                     against the real httpd
 #   make check-asan   only the sanitizer run of unit tests and corpus replay
+#   make check-interop differential test against Debian's mod_jk 1.2.48: the
+#                     same requests through both to one real Tomcat 10, every
+#                     difference listed in tests/interop/expected-differences.txt
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (default 300)
 #   make install      install the module through apxs
 #
@@ -29,9 +32,9 @@ ifeq ($(strip $(APXS)),)
 # with the same goals.
 .DEFAULT_GOAL := all
 all check check-asan check-unit check-integration check-layering \
-check-catalogue fuzz \
+check-catalogue check-interop fuzz \
 install demo demo-stop bench clean-out:
-	@scripts/deps.sh $(if $(filter check check-asan check-unit check-integration fuzz,$(MAKECMDGOALS)),check,$(if $(filter demo,$(MAKECMDGOALS)),demo,build))
+	@scripts/deps.sh $(if $(filter check check-asan check-unit check-integration check-interop fuzz,$(MAKECMDGOALS)),check,$(if $(filter demo,$(MAKECMDGOALS)),demo,build))
 	@$(MAKE) --no-print-directory configure-now
 	@$(MAKE) --no-print-directory $(MAKECMDGOALS)
 else
@@ -153,6 +156,12 @@ check:
 	@$(MAKE) --no-print-directory check-integration
 	@tests/summary.sh $(RESULTS)
 
+# mod_jk and mod_ajplb side by side in front of one Tomcat (tests/interop/,
+# docs/TESTING.md "Differential test against mod_jk").
+check-interop: $(MODULE)
+	@scripts/deps.sh check
+	@tests/interop/run.sh $(OUT)
+
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 	    name=$${f##*/libfuzzer_}; \
@@ -193,5 +202,5 @@ distclean: clean
 	rm -rf configure config.log config.status autom4te.cache build/config.mk
 
 .PHONY: tools all check check-asan check-unit check-integration check-layering \
-        check-catalogue \
+        check-catalogue check-interop \
         fuzz install clean distclean configure-now demo demo-stop bench
