@@ -18,8 +18,8 @@
  * that the mapper decides on the same path the servlet container serves:
  * every ";param" is cut from every segment (up to the next '/'), empty
  * segments ("//") are collapsed, "." segments are dropped and ".." removes
- * the segment before it.  A backslash separates segments like '/'.  A path ending in "/", "/." or "/.." keeps (or
- * gets) its trailing '/'.
+ * the segment before it.  A backslash separates segments like '/'.  A
+ * path ending in "/", "/." or "/.." keeps (or gets) its trailing '/'.
  *
  * @param p     pool for the output
  * @param uri   NUL-terminated decoded path (r->uri in the adapter)

@@ -2,11 +2,11 @@
 # tests/integration/test_access.sh -- httpd's access rules see the path the
 # mapper used (T-U1): every normalisation trick of T-U2/T-U3/T-U5/T-U10/
 # T-U12 against <Location>, <LocationMatch>, <If>, "Require expr", a
-# mod_rewrite [F] and mod_authn/authz Basic auth, for JkMount and for SetHandler (T-U11), under
-# MergeSlashes Off and AllowEncodedSlashes On/NoDecode (one vhost each),
-# with the status worker first in worker.list (T-U30).  The same matrix runs
-# against Debian's mod_jk in a second httpd; its answers are printed as
-# "# mod_jk:" lines (recorded in docs/MAPPING.md), never asserted.
+# mod_rewrite [F] and Basic authentication, for JkMount and for SetHandler
+# (T-U11), under MergeSlashes Off and AllowEncodedSlashes On/NoDecode (one
+# vhost each), with the status worker first in worker.list (T-U30).  The
+# same rows run against Debian's mod_jk in a second httpd; its answers are
+# printed as "# mod_jk:" lines (tabled in docs/MAPPING.md), never asserted.
 # Also: the URI the backend receives keeps the client's %-encodings.
 . "$(dirname "$0")/lib.sh"
 
