@@ -18,8 +18,8 @@
  * that the mapper decides on the same path the servlet container serves:
  * every ";param" is cut from every segment (up to the next '/'), empty
  * segments ("//") are collapsed, "." segments are dropped and ".." removes
- * the segment before it.  A path ending in "/", "/." or "/.." keeps (or
- * gets) its trailing '/'.
+ * the segment before it.  A backslash separates segments like '/'.  A
+ * path ending in "/", "/." or "/.." keeps (or gets) its trailing '/'.
  *
  * @param p     pool for the output
  * @param uri   NUL-terminated decoded path (r->uri in the adapter)
@@ -41,6 +41,30 @@ apr_status_t ajplb_uri_normalize(apr_pool_t *p, const char *uri, int flags,
  * with upper-case hex.  Never fails; allocated from @a p.
  */
 const char *ajplb_uri_encode_proxy(apr_pool_t *p, const char *uri);
+
+/**
+ * Whether @a dec is what httpd made of the client's path @a enc: decoding
+ * every valid %XX of @a enc gives @a dec, where @a dec may also keep an
+ * encoded slash exactly as written (AllowEncodedSlashes NoDecode).  Used
+ * to check that r->uri still comes from the client's path before the
+ * client's encoding is forwarded.  Returns 1 or 0; allocates nothing.
+ */
+int ajplb_uri_encoding_of(const char *enc, const char *dec);
+
+/**
+ * Decode every valid %XX of @a enc (an encoded slash too) except %00,
+ * which stays as written.  Allocated from @a p.
+ */
+const char *ajplb_uri_decode(apr_pool_t *p, const char *enc);
+
+/**
+ * The client's encoded path made safe to forward with every one of its
+ * escapes kept as written (JkOptions ForwardURIProxy): valid %XX and the
+ * bytes ajplb_uri_encode_proxy() keeps are copied, every other byte
+ * (a '%' not starting an escape included) becomes %XX.  Returns @a enc
+ * itself when nothing needs escaping, otherwise a copy from @a p.
+ */
+const char *ajplb_uri_encode_keep(apr_pool_t *p, const char *enc);
 
 /**
  * JkStripSession: remove every ";name=value" path parameter (value up to

@@ -37,7 +37,11 @@ apr_status_t ajplb_uri_normalize(apr_pool_t *p, const char *uri, int flags,
     buf = apr_palloc(p, n + 2);
     s = uri + 1;
     for (;;) {
-        const char *slash = strchr(s, '/');
+        /* A backslash separates segments too: Tomcat with ALLOW_BACKSLASH
+         * (and Windows back ends) read it so, and a Tomcat that does not
+         * refuses the request; mapping on the separated form can only
+         * make a rule apply, never dodge one (CVE-2007-0450, T-U12). */
+        const char *slash = strpbrk(s, "/\\");
         const char *segend = slash != NULL ? slash : s + strlen(s);
         const char *semi = memchr(s, ';', (apr_size_t)(segend - s));
         apr_size_t nl = (apr_size_t)((semi != NULL ? semi : segend) - s);
@@ -74,6 +78,75 @@ apr_status_t ajplb_uri_normalize(apr_pool_t *p, const char *uri, int flags,
     return APR_SUCCESS;
 }
 
+static int ajplb__uri_hexval(char c)
+{
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+
+/* The byte %XX at s stands for, or -1 when s is not a valid escape. */
+static int ajplb__uri_escape_at(const char *s)
+{
+    int hi, lo;
+
+    if (s[0] != '%' || (hi = ajplb__uri_hexval(s[1])) < 0
+        || (lo = ajplb__uri_hexval(s[2])) < 0) {
+        return -1;
+    }
+    return hi * 16 + lo;
+}
+
+int ajplb_uri_encoding_of(const char *enc, const char *dec)
+{
+    while (*enc != '\0') {
+        int c = ajplb__uri_escape_at(enc);
+
+        if (c == '/' && dec[0] == '%' && strncmp(dec, enc, 3) == 0) {
+            /* AllowEncodedSlashes NoDecode kept the escape as it was. */
+            enc += 3;
+            dec += 3;
+        }
+        else if (c > 0) {
+            if ((unsigned char)*dec != (unsigned char)c) {
+                return 0;
+            }
+            enc += 3;
+            dec++;
+        }
+        else if (*enc++ != *dec++) {
+            return 0;
+        }
+    }
+    return *dec == '\0';
+}
+
+const char *ajplb_uri_decode(apr_pool_t *p, const char *enc)
+{
+    char *buf = apr_palloc(p, strlen(enc) + 1), *d = buf;
+
+    while (*enc != '\0') {
+        int c = ajplb__uri_escape_at(enc);
+
+        if (c > 0) {
+            *d++ = (char)c;
+            enc += 3;
+        }
+        else {
+            *d++ = *enc++;
+        }
+    }
+    *d = '\0';
+    return buf;
+}
+
 /* Bytes ForwardURIProxy sends as they are, besides letters and digits:
  * RFC 3986 pchar minus '%', plus '/'. */
 static int ajplb__uri_is_proxy_safe(unsigned char c)
@@ -98,6 +171,41 @@ const char *ajplb_uri_encode_proxy(apr_pool_t *p, const char *uri)
     buf = d = apr_palloc(p, need + 1);
     for (s = (const unsigned char *)uri; *s; s++) {
         if (ajplb__uri_is_proxy_safe(*s)) {
+            *d++ = (char)*s;
+        }
+        else {
+            *d++ = '%';
+            *d++ = ajplb__hex[*s >> 4];
+            *d++ = ajplb__hex[*s & 0x0f];
+        }
+    }
+    *d = '\0';
+    return buf;
+}
+
+const char *ajplb_uri_encode_keep(apr_pool_t *p, const char *enc)
+{
+    static const char ajplb__hex[] = "0123456789ABCDEF";
+    const unsigned char *s;
+    apr_size_t need = 0;
+    char *buf, *d;
+
+    /* Only copy when some byte needs escaping: the client's form is
+     * usually clean already. */
+    for (s = (const unsigned char *)enc; *s; s++) {
+        if (!(ajplb__uri_is_proxy_safe(*s)
+              || (*s == '%' && ajplb__uri_escape_at((const char *)s) >= 0))) {
+            need += 2;
+        }
+    }
+    if (need == 0) {
+        return enc;
+    }
+    need += (apr_size_t)((const char *)s - enc);
+    buf = d = apr_palloc(p, need + 1);
+    for (s = (const unsigned char *)enc; *s; s++) {
+        if (ajplb__uri_is_proxy_safe(*s)
+            || (*s == '%' && ajplb__uri_escape_at((const char *)s) >= 0)) {
             *d++ = (char)*s;
         }
         else {

@@ -23,6 +23,11 @@ static void ajplb_register_hooks(apr_pool_t *p)
     ap_hook_post_config(ajplb_post_config, NULL, before_watchdog,
                         APR_HOOK_MIDDLE);
     ap_hook_child_init(ajplb_child_init, NULL, NULL, APR_HOOK_MIDDLE);
+    /* Copy the client's %-encoded path before httpd decodes it. */
+    ap_hook_pre_translate_name(ajplb_pre_translate, NULL, NULL,
+                               APR_HOOK_REALLY_FIRST);
+    /* Last, once SetHandler applied: access rules for the normalised path. */
+    ap_hook_fixups(ajplb_fixups, NULL, NULL, APR_HOOK_LAST);
     /* Before mod_alias and mod_rewrite would map the URI to a file. */
     ap_hook_translate_name(ajplb_translate, NULL, NULL, APR_HOOK_FIRST);
     ap_hook_map_to_storage(ajplb_map_to_storage, NULL, NULL, APR_HOOK_FIRST);

@@ -183,6 +183,9 @@ int ajplb_post_config(apr_pool_t *pconf, apr_pool_t *plog,
 void ajplb_child_init(apr_pool_t *pchild, server_rec *s);
 
 /* mod_ajplb_map.c */
+#define AJPLB_NOTE_ENCODED "ajplb-encoded-path" /* the client's %-form */
+int ajplb_pre_translate(request_rec *r);
+int ajplb_fixups(request_rec *r);
 int ajplb_translate(request_rec *r);
 int ajplb_map_to_storage(request_rec *r);
 int ajplb_build_maps(apr_pool_t *pconf, server_rec *s, ajplb_diags_t *d);

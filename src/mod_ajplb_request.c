@@ -73,8 +73,14 @@ static const char *ajplb_forward_uri(request_rec *r, const ajplb_srv_conf_t *c,
     case AJPLB_OPT_FWDURIESCAPED:
         return ap_escape_uri(r->pool, orig);
     default:
-        /* ForwardURIProxy: re-encode the decoded path so Tomcat decodes
-         * exactly once what httpd decoded once. */
+        /* ForwardURIProxy: the client's own escapes, as sent, when httpd's
+         * decoded path still comes from them (%3B stays a character, not a
+         * path parameter, at Tomcat); otherwise re-encode the decoded path.
+         * Either way Tomcat decodes once what httpd decoded once. */
+        q = apr_table_get(r->notes, AJPLB_NOTE_ENCODED);
+        if (q != NULL && ajplb_uri_encoding_of(q, orig)) {
+            return ajplb_uri_encode_keep(r->pool, q);
+        }
         return ajplb_uri_encode_proxy(r->pool, orig);
     }
 }

@@ -83,8 +83,12 @@ static const norm_case_t norm_cases[] = {
       "/someapp/%2e%2e/otherapp/x" },
     { "/app/\xc0\xae\xc0\xae/x", 0, APR_SUCCESS, "/app/\xc0\xae\xc0\xae/x" },
     { "/app/%2f/x", RU, UNS, NULL },
-    /* T-U12: backslash is not a separator here; RejectUnsafeURI */
-    { "/app\\..\\admin", 0, APR_SUCCESS, "/app\\..\\admin" },
+    /* T-U12: a backslash separates segments (Tomcat's ALLOW_BACKSLASH
+     * view); RejectUnsafeURI refuses it */
+    { "/app\\..\\admin", 0, APR_SUCCESS, "/admin" },
+    { "/app/x\\..;\\admin/y", 0, APR_SUCCESS, "/app/admin/y" },
+    { "/app\\", 0, APR_SUCCESS, "/app/" },
+    { "/\\..\\x", 0, TRAV, NULL },
     { "/app\\..\\admin", RU, UNS, NULL },
     { "/app/x", RU, APR_SUCCESS, "/app/x" },
     /* T-U13: a decoded '#' or '?' is an ordinary byte */
@@ -236,6 +240,86 @@ START_TEST(test_encode_proxy_all_bytes)
 }
 END_TEST
 
+/* ajplb_uri_encoding_of(): is DEC what httpd decoded from ENC? */
+typedef struct {
+    const char *enc;
+    const char *dec;
+    int want;
+} encof_case_t;
+
+static const encof_case_t encof_cases[] = {
+    { "/app/x", "/app/x", 1 },
+    { "/app/a%3Bb", "/app/a;b", 1 },
+    { "/app/a%3bb", "/app/a;b", 1 },
+    { "/app/a%25b", "/app/a%b", 1 },
+    { "/app/a%252Fb", "/app/a%2Fb", 1 },
+    { "/app/a%2Fb", "/app/a/b", 1 },         /* AllowEncodedSlashes On */
+    { "/app/a%2Fb", "/app/a%2Fb", 1 },       /* NoDecode kept it */
+    { "/app/a%2fb", "/app/a%2fb", 1 },
+    { "/app/a%2fb", "/app/a%2Fb", 0 },       /* not as written */
+    { "/app/a%3Bb", "/app/a%3Bb", 0 },       /* only slashes stay */
+    { "/app/x", "/app/y", 0 },
+    { "/app/x", "/app/x/", 0 },
+    { "/app/x/", "/app/x", 0 },
+    { "/a%C3%A9", "/a\xc3\xa9", 1 },
+    { "/a%zz", "/a%zz", 1 },                 /* not an escape */
+    { "/a%", "/a%", 1 },
+    { "/old/%3B", "/new/;", 0 },             /* rewritten by a module */
+};
+
+START_TEST(test_encoding_of)
+{
+    ck_assert_int_eq(ajplb_uri_encoding_of(encof_cases[_i].enc,
+                                           encof_cases[_i].dec),
+                     encof_cases[_i].want);
+}
+END_TEST
+
+static const pair_case_t decode_cases[] = {
+    { "/app/a%3Bb", "/app/a;b" },
+    { "/app/a%2Fb%2f", "/app/a/b/" },
+    { "/a%252e", "/a%2e" },
+    { "/a%00b", "/a%00b" },
+    { "/a%zz%4", "/a%zz%4" },
+    { "/%C3%A9", "/\xc3\xa9" },
+};
+
+START_TEST(test_decode)
+{
+    ck_assert_str_eq(ajplb_uri_decode(ajplb_test_pool, decode_cases[_i].in),
+                     decode_cases[_i].out);
+}
+END_TEST
+
+/* Part C: the client's escapes go out as written, nothing else changes
+ * except bytes that must be escaped. */
+static const pair_case_t keep_cases[] = {
+    { "/app/a%3Bb/x", "/app/a%3Bb/x" },
+    { "/app/a%3bb", "/app/a%3bb" },
+    { "/app/a%25b%3F%23%5C%2F", "/app/a%25b%3F%23%5C%2F" },
+    { "/app/a;x=%3B/y", "/app/a;x=%3B/y" },
+    { "/app/%252e%252e/x", "/app/%252e%252e/x" },
+    { "/a b\xc3\xa9", "/a%20b%C3%A9" },
+    { "/a%zz", "/a%25zz" },
+    { "/a%", "/a%25" },
+    { "/a\"%41", "/a%22%41" },
+};
+
+START_TEST(test_encode_keep)
+{
+    const char *in = keep_cases[_i].in;
+    const char *out = ajplb_uri_encode_keep(ajplb_test_pool, in);
+
+    ck_assert_str_eq(out, keep_cases[_i].out);
+    if (strcmp(in, out) == 0) {
+        ck_assert_ptr_eq(out, in);      /* no copy when nothing changes */
+    }
+    /* Tomcat decodes it to what httpd decoded from the client's form. */
+    ck_assert_str_eq(ajplb_uri_decode(ajplb_test_pool, out),
+                     ajplb_uri_decode(ajplb_test_pool, in));
+}
+END_TEST
+
 typedef struct {
     const char *in;
     const char *name;
@@ -357,6 +441,9 @@ int main(void)
     tc = ajplb_test_tcase("encode");
     tcase_add_loop_test(tc, test_encode_proxy, 0, N(enc_cases));
     tcase_add_loop_test(tc, test_encode_proxy_all_bytes, 0, 255);
+    tcase_add_loop_test(tc, test_encoding_of, 0, N(encof_cases));
+    tcase_add_loop_test(tc, test_decode, 0, N(decode_cases));
+    tcase_add_loop_test(tc, test_encode_keep, 0, N(keep_cases));
     suite_add_tcase(s, tc);
 
     tc = ajplb_test_tcase("strip");

@@ -102,9 +102,11 @@ static const decide_case_t decide_cases[] = {
     { SLASHES, "/app/...", "w" },
     { SLASHES, "/app/..../", "w" },
     { SLASHES, "/x/../app/static/y", "-" },
-    /* T-U12, T-U13 */
+    /* T-U12 (a backslash separates segments), T-U13 */
     { SLASHES, "/app\\..\\static\\x", "-" },
-    { SLASHES, "/app/x\\..\\..\\static\\y", "w" },
+    { SLASHES, "/app/x\\..\\..\\static\\y", "-" },
+    { SLASHES, "/app/x\\..\\static\\y", "-" },
+    { SLASHES, "/app\\y", "w" },
     { SLASHES, "/app/x#/../static/y", "-" },
     /* T-U14: suffix mounts are case-sensitive and exact on the suffix */
     { SUFFIX, "/a.jsp", "w" },
