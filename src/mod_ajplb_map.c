@@ -504,6 +504,12 @@ int ajplb_fixups(request_rec *r)
  * (no stat() per request), as mod_proxy does.  <Location> still applies. */
 int ajplb_map_to_storage(request_rec *r)
 {
+    /* TRACE is httpd's to answer (TraceEnable, in http_core's own
+     * map_to_storage hook): returning OK here would skip it and send a
+     * TRACE to Tomcat even with TraceEnable Off, which mod_jk does not. */
+    if (r->method_number == M_TRACE) {
+        return DECLINED;
+    }
     if (ap_get_module_config(r->request_config, &ajplb_module) != NULL
         && r->handler != NULL && strcmp(r->handler, AJPLB_HANDLER) == 0) {
         return OK;
