@@ -99,9 +99,34 @@ static apr_status_t ajplb_status_read_body(request_rec *r, char **out)
     return APR_SUCCESS;
 }
 
-static const char *ajplb_status_scope(request_rec *r, const ajplb_worker_t *w)
+/* Same origin (T-G8): the Origin (or Referer) must name this virtual
+ * host as configured -- ServerName or a ServerAlias, on the port the
+ * request came in on or ServerName's port -- never merely the Host header,
+ * which a DNS-rebinding page sets to its own name. */
+static int ajplb_status_origin_ok(request_rec *r)
 {
-    return apr_pstrcat(r->pool, w->name, "\n", r->user ? r->user : "", NULL);
+    server_rec *s = r->server;
+    apr_array_header_t *names = apr_array_make(r->pool, 4,
+                                               sizeof(const char *));
+    apr_port_t ports[2];
+    int nports = 0;
+
+    APR_ARRAY_PUSH(names, const char *) = s->server_hostname;
+    if (s->names != NULL) {
+        apr_array_cat(names, s->names);
+    }
+    if (s->wild_names != NULL) {
+        apr_array_cat(names, s->wild_names);
+    }
+    if (r->connection->local_addr != NULL) {
+        ports[nports++] = r->connection->local_addr->port;
+    }
+    if (s->port != 0) {
+        ports[nports++] = s->port;
+    }
+    return ajplb_status_same_origin(apr_table_get(r->headers_in, "Origin"),
+                                    apr_table_get(r->headers_in, "Referer"),
+                                    names, ports, nports);
 }
 
 static int ajplb_status_send(request_rec *r, int status,
@@ -146,7 +171,8 @@ static int ajplb_status_refuse(request_rec *r, const ajplb_worker_t *w,
     return ajplb_status_send(r, status, mime, &b, w);
 }
 
-/* Run one change under the global mutex and log what it did. */
+/* Spend the nonce and run one change under the global mutex; log what
+ * it did.  APR_EACCES: the nonce is missing, wrong, expired or spent. */
 static apr_status_t ajplb_status_change(request_rec *r,
                                         const ajplb_worker_t *w,
                                         const ajplb_status_req_t *req,
@@ -168,6 +194,21 @@ static apr_status_t ajplb_status_change(request_rec *r,
         && apr_global_mutex_lock(ajplb_global.mutex) != APR_SUCCESS) {
         *err = "cannot take the global mutex";
         return APR_EGENERAL;
+    }
+    /* Single use across children: the serial in the shared segment moves
+     * with every change the status worker makes. */
+    if (!ajplb_status_key_ok
+        || !ajplb_status_nonce_use(ajplb_global.shm, req->nonce,
+                                   ajplb_status_key,
+                                   sizeof(ajplb_status_key), w->name,
+                                   r->user, apr_time_now(),
+                                   AJPLB_STATUS_NONCE_AGE, r->pool)) {
+        if (ajplb_global.mutex != NULL) {
+            apr_global_mutex_unlock(ajplb_global.mutex);
+        }
+        *err = "missing, wrong, used or expired nonce: reload the status "
+               "page and retry (each nonce allows one change)";
+        return APR_EACCES;
     }
     switch (req->cmd) {
     case AJPLB_STATUS_CMD_UPDATE:
@@ -293,28 +334,17 @@ int ajplb_status_handler(request_rec *r, const ajplb_srv_conf_t *conf,
                                        req.mime, "changes need a POST from "
                                        "the status page");
         }
-        if (!ajplb_status_same_origin(
-                apr_table_get(r->headers_in, "Origin"),
-                apr_table_get(r->headers_in, "Referer"),
-                apr_table_get(r->headers_in, "Host"))) {
+        if (!ajplb_status_origin_ok(r)) {
             return ajplb_status_refuse(r, w, HTTP_FORBIDDEN, req.mime,
                                        "the request's Origin (or Referer) "
-                                       "is not this server");
-        }
-        if (!ajplb_status_key_ok
-            || !ajplb_status_nonce_check(req.nonce, ajplb_status_key,
-                                         sizeof(ajplb_status_key),
-                                         ajplb_status_scope(r, w),
-                                         apr_time_now(),
-                                         AJPLB_STATUS_NONCE_AGE)) {
-            return ajplb_status_refuse(r, w, HTTP_FORBIDDEN, req.mime,
-                                       "missing, wrong or expired nonce: "
-                                       "reload the status page and retry");
+                                       "is not this server (its ServerName "
+                                       "or a ServerAlias, and port)");
         }
         rv = ajplb_status_change(r, w, &req, &err);
         if (rv != APR_SUCCESS) {
             return ajplb_status_refuse(r, w, rv == APR_NOTFOUND
-                                       ? HTTP_NOT_FOUND : HTTP_BAD_REQUEST,
+                                       ? HTTP_NOT_FOUND : rv == APR_EACCES
+                                       ? HTTP_FORBIDDEN : HTTP_BAD_REQUEST,
                                        req.mime, err ? err : "failed");
         }
         if (req.mime == AJPLB_STATUS_MIME_HTML) {
@@ -340,7 +370,11 @@ int ajplb_status_handler(request_rec *r, const ajplb_srv_conf_t *conf,
         if (apr_generate_random_bytes(salt, sizeof(salt)) == APR_SUCCESS) {
             ajplb_status_nonce_make(nonce, ajplb_status_key,
                                     sizeof(ajplb_status_key),
-                                    ajplb_status_scope(r, w), v.now, salt);
+                                    ajplb_status_nonce_scope(r->pool,
+                                        w->name, r->user,
+                                        ajplb_status_serial(
+                                            ajplb_global.shm)),
+                                    v.now, salt);
             v.nonce = nonce;
             apr_table_setn(r->headers_out, "X-AJPLB-Nonce",
                            apr_pstrdup(r->pool, nonce));
