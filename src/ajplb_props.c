@@ -114,16 +114,27 @@ int ajplb_props_is_sensitive(const ajplb_prop_t *prop)
 }
 
 /* @a prop holds a secret: so does every variable its value was made of.
- * A variable is marked once, so a chain is walked once. */
-static void ajplb__mark_refs(ajplb_prop_t *prop)
+ * A variable is marked once, so a chain is walked once; the walk keeps
+ * its own stack, as a chain may be as long as the file. */
+static void ajplb__mark_refs(apr_pool_t *p, ajplb_prop_t *prop)
 {
+    apr_array_header_t *todo;
     int i;
 
     prop->sensitive = 1;
-    for (i = 0; prop->refs != NULL && i < prop->refs->nelts; i++) {
-        ajplb_prop_t *r = APR_ARRAY_IDX(prop->refs, i, ajplb_prop_t *);
-        if (!r->sensitive) {
-            ajplb__mark_refs(r);
+    if (prop->refs == NULL) {
+        return;
+    }
+    todo = apr_array_make(p, 8, sizeof(ajplb_prop_t *));
+    APR_ARRAY_PUSH(todo, ajplb_prop_t *) = prop;
+    while (todo->nelts > 0) {
+        ajplb_prop_t *cur = *(ajplb_prop_t **)apr_array_pop(todo);
+        for (i = 0; cur->refs != NULL && i < cur->refs->nelts; i++) {
+            ajplb_prop_t *r = APR_ARRAY_IDX(cur->refs, i, ajplb_prop_t *);
+            if (!r->sensitive) {
+                r->sensitive = 1;
+                APR_ARRAY_PUSH(todo, ajplb_prop_t *) = r;
+            }
         }
     }
 }
@@ -152,12 +163,10 @@ void ajplb_props_mark_sensitive(ajplb_props_t *pr)
         changed = 0;
         for (i = 0; i < pr->order->nelts; i++) {
             ajplb_prop_t *prop = APR_ARRAY_IDX(pr->order, i, ajplb_prop_t *);
-            int was = prop->sensitive;
-            if (ajplb_props_is_sensitive(prop)
-                || ajplb__refs_sensitive(prop->refs)) {
-                ajplb__mark_refs(prop);
-            }
-            if (prop->sensitive != was) {
+            /* A marked property has its variables marked already. */
+            if (!prop->sensitive && (ajplb_props_is_sensitive(prop)
+                                     || ajplb__refs_sensitive(prop->refs))) {
+                ajplb__mark_refs(pr->pool, prop);
                 changed = 1;
             }
         }
@@ -426,8 +435,9 @@ static apr_status_t ajplb__store(ajplb_props_t *pr, const char *key,
     prop = apr_hash_get(pr->index, k, APR_HASH_KEY_STRING);
     if (prop != NULL) {
         ajplb__add_refs(pr, prop, refs);
-        if (secret) {
-            ajplb__mark_refs(prop);
+        if (secret || prop->sensitive) {
+            /* Also when it was marked before: its new variables too. */
+            ajplb__mark_refs(pr->pool, prop);
         }
     }
     if (prop != NULL && is_list) {
@@ -472,7 +482,7 @@ static apr_status_t ajplb__store(ajplb_props_t *pr, const char *key,
     prop->attr = attr;
     ajplb__add_refs(pr, prop, refs);
     if (secret) {
-        ajplb__mark_refs(prop);
+        ajplb__mark_refs(pr->pool, prop);
     }
     if (is_list) {
         prop->parts = apr_array_make(pr->pool, 2, sizeof(ajplb_prop_part_t));

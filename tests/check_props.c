@@ -4,6 +4,7 @@
  * with file:line, the real-world files under tests/data/workers, and
  * secrets: never in a diagnostic, hidden along $(var) references (T-G11).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -663,6 +664,28 @@ START_TEST(test_secret_flow)
 }
 END_TEST
 
+/* A chain as long as the file is walked without deep recursion; a
+ * variable reassigned after it was marked passes the mark on. */
+START_TEST(test_secret_long_chain)
+{
+    int i, n = 100000;
+    char *text = apr_palloc(ajplb_test_pool, (apr_size_t)n * 32 + 64);
+    char *w = text;
+
+    w += sprintf(w, "v0=TopSecret1\n");
+    for (i = 1; i < n; i++) {
+        w += sprintf(w, "v%d=$(v%d)\n", i, i - 1);
+    }
+    w += sprintf(w, "worker.w1.secret=$(v%d)\nlate=L\nv5=$(late)\n",
+                 n - 1);
+    ck_assert_int_eq(ajplb__load(text), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_props_resolve(ajplb__pr), APR_SUCCESS);
+    ck_assert(ajplb__sens("v0"));
+    ck_assert(ajplb__sens("v50000"));
+    ck_assert(ajplb__sens("late"));
+}
+END_TEST
+
 static Suite *ajplb__suite(void)
 {
     Suite *s = suite_create("props");
@@ -701,6 +724,7 @@ static Suite *ajplb__suite(void)
                         / sizeof(ajplb__secret_cases[0]));
     tcase_add_test(tc, test_duplicate_shows_plain_values);
     tcase_add_test(tc, test_secret_flow);
+    tcase_add_test(tc, test_secret_long_chain);
     suite_add_tcase(s, tc);
 
     tc = ajplb_test_tcase("references");
