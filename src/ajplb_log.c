@@ -118,17 +118,26 @@ apr_size_t ajplb_log_escape(char *dst, apr_size_t room, const char *src,
         return 0;
     }
     for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)src[i];
+        unsigned char c;
         char esc[4];
-        apr_size_t n = 1;
+        apr_size_t n = i;
 
-        if (!ajplb__log_bad(c, quote)) {
-            if (o + 1 >= room) {
+        /* The common case: a run of clean bytes, one scan and one copy. */
+        while (n < len && !ajplb__log_bad((unsigned char)src[n], quote)) {
+            n++;
+        }
+        if (n > i) {
+            if (n - i > room - 1 - o) {
+                n = i + (room - 1 - o);
+            }
+            memcpy(dst + o, src + i, n - i);
+            o += n - i;
+            i = n;
+            if (i >= len || o + 1 >= room) {
                 break;
             }
-            dst[o++] = (char)c;
-            continue;
         }
+        c = (unsigned char)src[i];
         esc[0] = '\\';
         switch (c) {
         case '\n': esc[1] = 'n'; n = 2; break;
