@@ -380,7 +380,12 @@ post "cmd=update&w=lb&sw=w2&vwa=A&nonce=$(nonce)" -H "$ORIGIN" >/dev/null
 curl -s -o /dev/null "$U/app/a%0aFORGED%20line%0d?q=%0a"
 curl -s -o /dev/null "$U/gone/b%0aFORGED%20error%1b"
 curl -s -o /dev/null "$S?cmd=nope%0aFORGED"
-sleep 1    # rotatelogs writes what the pipe holds
+# rotatelogs writes what the pipe holds: wait until the last request's
+# line is there (at most 10 s; the check below fails if it never comes).
+for _ in $(seq 1 100); do
+    cat "$H"/logs/mod_jk.*.log | grep -q 'nope.*FORGED' && break
+    sleep 0.1
+done
 jklog=$(cat "$H"/logs/mod_jk.*.log)
 check_grep "the request log escapes the decoded newline" \
     '/app/a\\nFORGED line\\r' "$jklog"
