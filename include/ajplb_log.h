@@ -60,6 +60,8 @@ apr_size_t ajplb_log_stamp(char *buf, apr_size_t size, const char *fmt,
  * request id (mod_unique_id) or NULL.  Formats into a stack buffer and
  * writes it with one call, so lines from several processes do not mix
  * (O_APPEND files and pipes under PIPE_BUF).  Long messages are cut.
+ * The message is escaped as ajplb_log_escape() does (quotes kept): a
+ * decoded URI with %0a in it cannot write a line of its own.
  */
 void ajplb_log_write(const ajplb_log_t *log, ajplb_log_level_e level,
                      const char *id, const char *fmt, ...)
@@ -68,6 +70,17 @@ void ajplb_log_write(const ajplb_log_t *log, ajplb_log_level_e level,
 /** Same with a va_list. */
 void ajplb_log_vwrite(const ajplb_log_t *log, ajplb_log_level_e level,
                       const char *id, const char *fmt, va_list ap);
+
+/**
+ * Copy @a len bytes of @a src into @a dst (@a room bytes, NUL-terminated)
+ * escaped the way httpd's access log escapes a field, so no input can
+ * start a new line or forge one: \\n \\r \\t \\\\, other control
+ * characters and bytes >= 0x7f as \\xNN, and with @a quote also \\".
+ * Text that needs no escape is copied as is.  An escape is never cut in
+ * half when @a room runs out.  @return the bytes written (without NUL)
+ */
+apr_size_t ajplb_log_escape(char *dst, apr_size_t room, const char *src,
+                            apr_size_t len, int quote);
 
 /** Write @a line (no newline added) as is: JkRequestLogFormat lines. */
 void ajplb_log_raw(const ajplb_log_t *log, const char *line, apr_size_t len);

@@ -38,6 +38,8 @@ typedef struct {
     const char *attr;           /* "port" for worker.w1.port, else NULL */
     const char *inherited_from; /* template worker name, or NULL */
     apr_array_header_t *parts;  /* of ajplb_prop_part_t; lists only */
+    apr_array_header_t *refs;   /* of ajplb_prop_t *: the $(var) it used */
+    int sensitive;              /* may hold (part of) a secret: never shown */
 } ajplb_prop_t;
 
 /* All properties of one worker name (worker.<name>.*). */
@@ -99,6 +101,25 @@ apr_status_t ajplb_props_add_line(ajplb_props_t *pr, const char *line,
  * @return APR_SUCCESS or AJPLB_ECONFIG
  */
 apr_status_t ajplb_props_resolve(ajplb_props_t *pr);
+
+/**
+ * 1 when the name @a key says it holds a secret: the attribute secret or
+ * secretkey of a worker, or any other key containing (any case) secret,
+ * pass (password, passwd, passphrase), pwd, token, key or credential.
+ */
+int ajplb_props_key_is_secret(const char *key);
+
+/**
+ * Mark every property whose value may hold a secret: those named like one
+ * (ajplb_props_key_is_secret), every variable whose value went into one
+ * through $(var), and every property that took its value from one.
+ * ajplb_props_resolve() calls it; the reader also marks as it goes, so a
+ * diagnostic about a later line already knows.
+ */
+void ajplb_props_mark_sensitive(ajplb_props_t *pr);
+
+/** 1 when @a prop must never be shown (status dump, logs, messages). */
+int ajplb_props_is_sensitive(const ajplb_prop_t *prop);
 
 /** The property stored under @a key, or NULL. */
 const ajplb_prop_t *ajplb_props_get(const ajplb_props_t *pr,

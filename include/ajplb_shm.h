@@ -137,6 +137,10 @@ typedef struct {
     volatile apr_uint32_t generation;   /* restarts survived (copied + 1) */
     volatile apr_uint32_t sequence;     /* bumped by every config change */
     volatile apr_uint64_t maintain_time;    /* last global maintenance */
+    volatile apr_uint32_t status_serial;    /* status worker changes: each
+                                             * write nonce is signed for one
+                                             * value (ajplb_status.c) */
+    apr_uint32_t pad0;
 } ajplb_shm_header_t;
 
 /* A process's view of a segment: the base plus a name index.  Built per

@@ -7,6 +7,7 @@
 #ifndef AJPLB_STATUS_H
 #define AJPLB_STATUS_H
 
+#include <apr_network_io.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
 #include <apr_time.h>
@@ -272,11 +273,43 @@ int ajplb_status_nonce_check(const char *nonce, const unsigned char *key,
                              apr_time_t now, apr_interval_time_t max_age);
 
 /**
- * Same-origin check for a write: the authority (host[:port]) of @a origin
- * or, without one, of @a referer must equal @a host (case-insensitive).
- * Neither header present: refused.  @return 1 when allowed
+ * Same-origin check for a write (T-G8).  The origin is @a origin or,
+ * without one, @a referer: an absolute http or https URL.  Its host must
+ * be one of @a names (of const char *: ServerName and every ServerAlias;
+ * '*' and '?' match as in ServerAlias), compared without case, and its
+ * port (80 or 443 when not written) one of the @a nports @a ports.  The
+ * request's own Host header is not trusted: under DNS rebinding it names
+ * the attacker's site as well.  Neither header, Origin "null", userinfo
+ * or another scheme: refused.  @return 1 when allowed
  */
 int ajplb_status_same_origin(const char *origin, const char *referer,
-                             const char *host);
+                             const apr_array_header_t *names,
+                             const apr_port_t *ports, int nports);
+
+/**
+ * The scope a nonce is signed for: the status worker, the user, and the
+ * serial number of the status worker's changes (ajplb_status_serial), so
+ * a nonce is good for the one change that comes next and for nothing
+ * after it.
+ */
+const char *ajplb_status_nonce_scope(apr_pool_t *p, const char *worker,
+                                     const char *user, apr_uint32_t serial);
+
+/** The current change serial of @a shm (0 without a segment). */
+apr_uint32_t ajplb_status_serial(ajplb_shm_t *shm);
+
+/**
+ * Spend a nonce (T-G8): it must check against the current serial (see
+ * ajplb_status_nonce_check) and the serial must still be that value when
+ * it is bumped (compare-and-swap in the shared segment), so each nonce
+ * allows one change, in whichever child it arrives, and every nonce handed
+ * out before a change is void after it.  @a shm NULL: always refused.
+ * @return 1 when the change may go ahead
+ */
+int ajplb_status_nonce_use(ajplb_shm_t *shm, const char *nonce,
+                           const unsigned char *key, apr_size_t keylen,
+                           const char *worker, const char *user,
+                           apr_time_t now, apr_interval_time_t max_age,
+                           apr_pool_t *p);
 
 #endif /* AJPLB_STATUS_H */

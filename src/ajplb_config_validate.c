@@ -1,7 +1,8 @@
 /*
  * ajplb_config_validate.c -- checks across workers once each worker's own
  * properties are parsed: lb members (defined, no lb in an lb, no cycles),
- * routes unique per lb, redirect targets, secrets, which workers are used.
+ * routes unique per lb, redirect targets, secrets, which workers are used,
+ * timeouts written as 0 ("wait forever").
  * Core layer: APR only, never logs.
  */
 #include <string.h>
@@ -254,16 +255,63 @@ static void ajplb__mark_used(ajplb_model_t *m)
     }
 }
 
+/* Zero values that mean "wait forever", warned about where written (a
+ * default the user did not write is never 0 here).  socket_timeout=0 and
+ * reply_timeout=0 are warned about by ajplb_config.c. */
+static const struct {
+    const char *name;
+    const char *what;
+    const char *instead;
+} ajplb__forever[] = {
+    {"connection_acquire_timeout", "a request waits forever for a free "
+     "connection of the pool when all are busy",
+     "a limit in ms, e.g. connection_acquire_timeout=200 (the default)"},
+    {"socket_connect_timeout", "a connect to a backend that does not "
+     "answer waits for the kernel's retries (minutes) holding an httpd "
+     "thread", "a limit in ms, e.g. socket_connect_timeout=3000 (the "
+     "default)"},
+};
+
+static void ajplb__warn_forever(ajplb__val_t *v, const ajplb_worker_t *w,
+                                apr_hash_t *seen)
+{
+    int i;
+
+    for (i = 0; i < (int)(sizeof(ajplb__forever)
+                          / sizeof(ajplb__forever[0])); i++) {
+        const ajplb_prop_t *pp = ajplb_model_prop(v->m, w,
+                                                  ajplb__forever[i].name);
+        const char *key;
+        int n;
+
+        if (pp == NULL || ajplb_parse_int(pp->value, 0, 0, &n)
+                          != APR_SUCCESS) {
+            continue;
+        }
+        /* A template line used by several workers: one warning. */
+        key = apr_psprintf(v->p, "%s:%d", pp->file, pp->line);
+        if (apr_hash_get(seen, key, APR_HASH_KEY_STRING) != NULL) {
+            continue;
+        }
+        apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
+        ajplb__vwarn(v, pp->file, pp->line, apr_psprintf(v->p,
+            "%s=0 on worker '%s' means no timeout: %s; write %s, or "
+            "remove the line", ajplb__forever[i].name, w->name,
+            ajplb__forever[i].what, ajplb__forever[i].instead));
+    }
+}
+
 void ajplb_config_validate(ajplb_model_t *m, ajplb_diags_t *diags)
 {
     ajplb__val_t v;
-    apr_hash_t *in_lb;
+    apr_hash_t *in_lb, *forever;
     int i, j;
 
     v.m = m;
     v.diags = diags;
     v.p = m->pool;
     in_lb = apr_hash_make(m->pool);
+    forever = apr_hash_make(m->pool);
     for (i = 0; i < m->workers->nelts; i++) {
         ajplb_worker_t *w = APR_ARRAY_IDX(m->workers, i, ajplb_worker_t *);
         if (w->type == AJPLB_WORKER_LB) {
@@ -295,6 +343,9 @@ void ajplb_config_validate(ajplb_model_t *m, ajplb_diags_t *diags)
         }
         if (w->type != AJPLB_WORKER_AJP13) {
             continue;
+        }
+        if (w->used) {
+            ajplb__warn_forever(&v, w, forever);
         }
         if (*w->redirect != '\0'
             && apr_hash_get(in_lb, w->name, APR_HASH_KEY_STRING) == NULL) {

@@ -1,8 +1,10 @@
 /*
  * ajplb_log.c -- mod_jk.log-shaped lines: stamp, [pid:tid], [level].
- * Core layer: APR only.  One formatted buffer, one write, per line.
+ * Core layer: APR only.  One formatted buffer, one write, per line;
+ * control and non-ASCII bytes escaped so no input can forge a line.
  */
 #include <stdarg.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <apr_lib.h>
@@ -100,6 +102,65 @@ apr_size_t ajplb_log_stamp(char *buf, apr_size_t size, const char *fmt,
     return len;
 }
 
+/* Bytes a log line must not carry as they are. */
+static APR_INLINE int ajplb__log_bad(unsigned char c, int quote)
+{
+    return c < 0x20 || c >= 0x7f || c == '\\' || (quote && c == '"');
+}
+
+apr_size_t ajplb_log_escape(char *dst, apr_size_t room, const char *src,
+                            apr_size_t len, int quote)
+{
+    static const char hex[] = "0123456789abcdef";
+    apr_size_t i, o = 0;
+
+    if (room == 0) {
+        return 0;
+    }
+    for (i = 0; i < len; i++) {
+        unsigned char c;
+        char esc[4];
+        apr_size_t n = i;
+
+        /* The common case: a run of clean bytes, one scan and one copy. */
+        while (n < len && !ajplb__log_bad((unsigned char)src[n], quote)) {
+            n++;
+        }
+        if (n > i) {
+            if (n - i > room - 1 - o) {
+                n = i + (room - 1 - o);
+            }
+            memcpy(dst + o, src + i, n - i);
+            o += n - i;
+            i = n;
+            if (i >= len || o + 1 >= room) {
+                break;
+            }
+        }
+        c = (unsigned char)src[i];
+        esc[0] = '\\';
+        switch (c) {
+        case '\n': esc[1] = 'n'; n = 2; break;
+        case '\r': esc[1] = 'r'; n = 2; break;
+        case '\t': esc[1] = 't'; n = 2; break;
+        case '\\': esc[1] = '\\'; n = 2; break;
+        case '"': esc[1] = '"'; n = 2; break;
+        default:
+            esc[1] = 'x';
+            esc[2] = hex[c >> 4];
+            esc[3] = hex[c & 15];
+            n = 4;
+        }
+        if (o + n >= room) {
+            break;
+        }
+        memcpy(dst + o, esc, n);
+        o += n;
+    }
+    dst[o] = '\0';
+    return o;
+}
+
 void ajplb_log_vwrite(const ajplb_log_t *log, ajplb_log_level_e level,
                       const char *id, const char *fmt, va_list ap)
 {
@@ -121,8 +182,22 @@ void ajplb_log_vwrite(const ajplb_log_t *log, ajplb_log_level_e level,
         n += apr_snprintf(buf + n, sizeof(buf) - n, "[%s] ", id);
     }
     if (n < sizeof(buf) - 1) {
+        apr_size_t m = n, i;
         r = apr_vsnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
         n += r > 0 ? (apr_size_t)r : 0;
+        if (n > sizeof(buf) - 2) {
+            n = sizeof(buf) - 2;
+        }
+        /* Most messages need nothing: scan first, escape only then. */
+        for (i = m; i < n && !ajplb__log_bad((unsigned char)buf[i], 0);
+             i++) {
+        }
+        if (i < n) {
+            char esc[sizeof(buf)];
+            n = i + ajplb_log_escape(esc, sizeof(buf) - 1 - i, buf + i,
+                                     n - i, 0);
+            memcpy(buf + i, esc, n - i);
+        }
     }
     if (n > sizeof(buf) - 2) {
         n = sizeof(buf) - 2;

@@ -76,15 +76,123 @@ static apr_status_t ajplb__too_long(ajplb_props_t *pr, const char *file,
         "shorten the variables it uses", AJPLB__VALUE_MAX));
 }
 
+/* Does @a s contain @a word, ignoring case? */
+static int ajplb__has_word(const char *s, const char *word)
+{
+    apr_size_t n = strlen(word);
+
+    for (; *s; s++) {
+        if (strncasecmp(s, word, n) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int ajplb_props_key_is_secret(const char *key)
+{
+    static const char *const words[] = {
+        "secret", "pass", "pwd", "token", "key", "credential", NULL
+    };
+    const char *s;
+    int i;
+
+    if (key == NULL) {
+        return 0;
+    }
+    /* Every word starts with one of these: most keys are passed over in
+     * one scan (the reader asks for every line). */
+    for (s = key; *s && strchr("spPtkcSTKC", *s) == NULL; s++) {
+    }
+    if (*s == '\0') {
+        return 0;
+    }
+    for (i = 0; words[i] != NULL; i++) {
+        if (ajplb__has_word(s, words[i])) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int ajplb_props_is_sensitive(const ajplb_prop_t *prop)
+{
+    return prop->sensitive
+           || ajplb_props_key_is_secret(prop->attr ? prop->attr : prop->key);
+}
+
+/* @a prop holds a secret: so does every variable its value was made of.
+ * A variable is marked once, so a chain is walked once; the walk keeps
+ * its own stack, as a chain may be as long as the file. */
+static void ajplb__mark_refs(apr_pool_t *p, ajplb_prop_t *prop)
+{
+    apr_array_header_t *todo;
+    int i;
+
+    prop->sensitive = 1;
+    if (prop->refs == NULL) {
+        return;
+    }
+    todo = apr_array_make(p, 8, sizeof(ajplb_prop_t *));
+    APR_ARRAY_PUSH(todo, ajplb_prop_t *) = prop;
+    while (todo->nelts > 0) {
+        ajplb_prop_t *cur = *(ajplb_prop_t **)apr_array_pop(todo);
+        for (i = 0; cur->refs != NULL && i < cur->refs->nelts; i++) {
+            ajplb_prop_t *r = APR_ARRAY_IDX(cur->refs, i, ajplb_prop_t *);
+            if (!r->sensitive) {
+                r->sensitive = 1;
+                APR_ARRAY_PUSH(todo, ajplb_prop_t *) = r;
+            }
+        }
+    }
+}
+
+/* A property made from a secret variable is secret too. */
+static int ajplb__refs_sensitive(const apr_array_header_t *refs)
+{
+    int i;
+
+    for (i = 0; refs != NULL && i < refs->nelts; i++) {
+        if (ajplb_props_is_sensitive(APR_ARRAY_IDX(refs, i,
+                                                   ajplb_prop_t *))) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void ajplb_props_mark_sensitive(ajplb_props_t *pr)
+{
+    int i, changed = 1;
+
+    /* Backward marks variables, forward marks what was made from them;
+     * repeat until nothing changes (each round marks at least one). */
+    while (changed) {
+        changed = 0;
+        for (i = 0; i < pr->order->nelts; i++) {
+            ajplb_prop_t *prop = APR_ARRAY_IDX(pr->order, i, ajplb_prop_t *);
+            /* A marked property has its variables marked already. */
+            if (!prop->sensitive && (ajplb_props_is_sensitive(prop)
+                                     || ajplb__refs_sensitive(prop->refs))) {
+                ajplb__mark_refs(pr->pool, prop);
+                changed = 1;
+            }
+        }
+    }
+}
+
 /*
  * Replace each $(name) in @a v by the value of an earlier property called
  * name, else the environment variable.  Substituted text is not scanned
  * again, so a value cannot expand itself.  The pieces are collected first
- * and copied once, so many variables on one line cost linear time.
+ * and copied once, so many variables on one line cost linear time.  The
+ * properties used are pushed on *@a refs (made on first use).  Messages
+ * name @a key, never the value: it may be a secret.
  */
-static apr_status_t ajplb__subst(ajplb_props_t *pr, const char *v,
-                                 const char *file, int line,
-                                 const char **out)
+static apr_status_t ajplb__subst(ajplb_props_t *pr, const char *key,
+                                 const char *v, const char *file, int line,
+                                 const char **out,
+                                 apr_array_header_t **refs)
 {
     const char *start = strstr(v, "$(");
     apr_array_header_t *segs;
@@ -106,8 +214,9 @@ static apr_status_t ajplb__subst(ajplb_props_t *pr, const char *v,
 
         if (end == NULL) {
             return ajplb__error(pr, file, line, apr_psprintf(pr->pool,
-                "unterminated '$(' in value '%s'; write $(name) to use "
-                "a variable", v));
+                "unterminated '$(' in the value of '%s' (column %d of the "
+                "value); write $(name) to use a variable", key,
+                (int)(start - v) + 1));
         }
         name = apr_pstrmemdup(pr->pool, start + 2,
                               (apr_size_t)(end - start - 2));
@@ -119,6 +228,10 @@ static apr_status_t ajplb__subst(ajplb_props_t *pr, const char *v,
         var = apr_hash_get(pr->index, name, APR_HASH_KEY_STRING);
         if (var != NULL) {
             val = var->value;
+            if (*refs == NULL) {
+                *refs = apr_array_make(pr->pool, 2, sizeof(ajplb_prop_t *));
+            }
+            APR_ARRAY_PUSH(*refs, ajplb_prop_t *) = (ajplb_prop_t *)var;
         }
         else if (apr_env_get(&env, name, pr->pool) == APR_SUCCESS) {
             val = env;
@@ -294,15 +407,30 @@ static apr_status_t ajplb__classify(ajplb_props_t *pr, const char *key,
     return APR_SUCCESS;
 }
 
-/* Store key=value (value already substituted). */
+/* Remember which variables went into @a prop (a list or a replaced
+ * value keeps those of every line). */
+static void ajplb__add_refs(ajplb_props_t *pr, ajplb_prop_t *prop,
+                            const apr_array_header_t *refs)
+{
+    if (refs == NULL) {
+        return;
+    }
+    if (prop->refs == NULL) {
+        prop->refs = apr_array_make(pr->pool, refs->nelts,
+                                    sizeof(ajplb_prop_t *));
+    }
+    apr_array_cat(prop->refs, refs);
+}
+
+/* Store key=value (value already substituted from @a refs). */
 static apr_status_t ajplb__store(ajplb_props_t *pr, const char *key,
                                  const char *value, const char *file,
-                                 int line)
+                                 int line, apr_array_header_t *refs)
 {
     const char *k, *written_as, *worker, *attr;
     ajplb_prop_t *prop;
     ajplb_prop_part_t *part;
-    int is_list;
+    int is_list, secret;
     apr_status_t rv;
 
     rv = ajplb__classify(pr, key, file, line, &k, &written_as, &worker,
@@ -310,7 +438,16 @@ static apr_status_t ajplb__store(ajplb_props_t *pr, const char *key,
     if (rv != APR_SUCCESS) {
         return rv;
     }
+    secret = ajplb_props_key_is_secret(attr ? attr : k)
+             || ajplb__refs_sensitive(refs);
     prop = apr_hash_get(pr->index, k, APR_HASH_KEY_STRING);
+    if (prop != NULL) {
+        ajplb__add_refs(pr, prop, refs);
+        if (secret || prop->sensitive) {
+            /* Also when it was marked before: its new variables too. */
+            ajplb__mark_refs(pr->pool, prop);
+        }
+    }
     if (prop != NULL && is_list) {
         if (*value != '\0') {
             part = apr_array_push(prop->parts);
@@ -324,15 +461,20 @@ static apr_status_t ajplb__store(ajplb_props_t *pr, const char *key,
     }
     if (prop != NULL) {
         /* mod_jk: last one wins with a warning; existing configs rely on
-         * it (a JkWorkerProperty overriding the file, say). */
+         * it (a JkWorkerProperty overriding the file, say).  Values are
+         * shown only for worker settings that hold no secret: a variable
+         * may become part of a secret on a later line. */
+        int show = worker != NULL && !prop->sensitive;
         ajplb_diag_add(pr->diags, AJPLB_DIAG_WARN, file, line,
-                       "duplicate '%s'%s%s%s: this value '%s' replaces '%s' "
-                       "set at %s:%d (the last one wins, as in mod_jk); "
-                       "remove one of the two lines", k,
+                       "duplicate '%s'%s%s%s: this value%s%s%s replaces "
+                       "%s%s%s set at %s:%d (the last one wins, as in "
+                       "mod_jk); remove one of the two lines", k,
                        written_as ? " (written as '" : "",
                        written_as ? written_as : "",
-                       written_as ? "')" : "", value, prop->value,
-                       prop->file, prop->line);
+                       written_as ? "')" : "",
+                       show ? " '" : "", show ? value : "", show ? "'" : "",
+                       show ? "'" : "the value", show ? prop->value : "",
+                       show ? "'" : "", prop->file, prop->line);
         prop->value = value;
         prop->file = file;
         prop->line = line;
@@ -346,6 +488,10 @@ static apr_status_t ajplb__store(ajplb_props_t *pr, const char *key,
     prop->line = line;
     prop->written_as = written_as;
     prop->attr = attr;
+    ajplb__add_refs(pr, prop, refs);
+    if (secret) {
+        ajplb__mark_refs(pr->pool, prop);
+    }
     if (is_list) {
         prop->parts = apr_array_make(pr->pool, 2, sizeof(ajplb_prop_part_t));
         if (*value != '\0') {
@@ -373,6 +519,7 @@ static apr_status_t ajplb__line(ajplb_props_t *pr, const char *text,
     char *s, *eq, *key, *val, *hash;
     const char *value;
     const char *nul = memchr(text, '\0', len);
+    apr_array_header_t *refs = NULL;
     apr_status_t rv;
 
     if (nul != NULL) {
@@ -402,32 +549,36 @@ static apr_status_t ajplb__line(ajplb_props_t *pr, const char *text,
     }
     eq = strchr(s, '=');
     if (eq == NULL) {
-        return ajplb__error(pr, file, line, apr_psprintf(pr->pool,
-            "no '=' in '%s'; write name=value, or start the line with "
-            "'#' to make it a comment", s));
+        /* The line is not echoed: it may be a secret pasted on its own
+         * line, or "worker.w1.secret TopSecret". */
+        return ajplb__error(pr, file, line,
+            "no '=' on this line; write name=value, or start the line "
+            "with '#' to make it a comment");
     }
     *eq = '\0';
     key = ajplb__trim(s);
     val = ajplb__trim(eq + 1);
     if (*key == '\0') {
-        return ajplb__error(pr, file, line, apr_psprintf(pr->pool,
-            "no property name before '=' (value '%s'); write name=value",
-            val));
+        return ajplb__error(pr, file, line,
+            "no property name before '='; write name=value");
     }
     for (s = key; *s; s++) {
         if (ajplb__is_space((unsigned char)*s)
             || apr_iscntrl((unsigned char)*s)) {
+            /* Only the part before the space: after it may come a
+             * secret ("worker.w1.secret Top=Secret"). */
             return ajplb__error(pr, file, line, apr_psprintf(pr->pool,
-                "property name '%s' contains a space or control "
+                "property name '%.*s...' contains a space or control "
                 "character; write it as one word, e.g. worker.w1.port",
-                key));
+                (int)(s - key), key));
         }
     }
-    rv = ajplb__subst(pr, val, file, line, &value);
+    rv = ajplb__subst(pr, key, val, file, line, &value, &refs);
     if (rv != APR_SUCCESS) {
         return rv;
     }
-    return ajplb__store(pr, apr_pstrdup(pr->pool, key), value, file, line);
+    return ajplb__store(pr, apr_pstrdup(pr->pool, key), value, file, line,
+                        refs);
 }
 
 apr_status_t ajplb_props_read_buffer(ajplb_props_t *pr, const char *buf,

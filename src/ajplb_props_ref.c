@@ -144,6 +144,7 @@ apr_status_t ajplb_props_resolve(ajplb_props_t *pr)
     int i, n;
 
     if (pr->resolved) {
+        ajplb_props_mark_sensitive(pr);
         return APR_SUCCESS;
     }
     pr->resolved = 1;
@@ -158,5 +159,8 @@ apr_status_t ajplb_props_resolve(ajplb_props_t *pr)
             status = AJPLB_ECONFIG;
         }
     }
+    /* Copies share their template's refs, so marking after the copy
+     * reaches them too. */
+    ajplb_props_mark_sensitive(pr);
     return status;
 }

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include <apr_atomic.h>
+#include <apr_fnmatch.h>
 #include <apr_lib.h>
 #include <apr_sha1.h>
 #include <apr_strings.h>
@@ -538,39 +540,137 @@ int ajplb_status_nonce_check(const char *nonce, const unsigned char *key,
     return diff == 0;
 }
 
-/* The host[:port] of an absolute URL, as a pool-free span. */
-static int ajplb__authority(const char *url, const char **start,
-                            apr_size_t *len)
+/* Scheme, host and port of an absolute http(s) URL.  The host is a
+ * pool-free span; brackets of an IPv6 literal stay on it (as ServerName
+ * writes it). */
+static int ajplb__origin_parse(const char *url, const char **host,
+                               apr_size_t *hlen, apr_port_t *port)
 {
-    const char *s = strstr(url, "://");
-    const char *e;
+    const char *s, *e, *colon = NULL, *q;
+    unsigned long n = 0;
 
-    if (s == NULL) {
+    if (strncasecmp(url, "http://", 7) == 0) {
+        s = url + 7;
+        *port = 80;
+    }
+    else if (strncasecmp(url, "https://", 8) == 0) {
+        s = url + 8;
+        *port = 443;
+    }
+    else {
         return 0;
     }
-    s += 3;
     e = s + strcspn(s, "/?#");
-    if (memchr(s, '@', (apr_size_t)(e - s)) != NULL || e == s) {
+    if (e == s || memchr(s, '@', (apr_size_t)(e - s)) != NULL) {
         return 0;               /* userinfo: not what a browser sends */
     }
-    *start = s;
-    *len = (apr_size_t)(e - s);
-    return 1;
+    if (*s == '[') {
+        const char *rb = memchr(s, ']', (apr_size_t)(e - s));
+        if (rb == NULL) {
+            return 0;
+        }
+        if (rb + 1 < e) {
+            if (rb[1] != ':') {
+                return 0;
+            }
+            colon = rb + 1;
+        }
+    }
+    else {
+        colon = memchr(s, ':', (apr_size_t)(e - s));
+    }
+    if (colon != NULL) {
+        if (colon + 1 == e || e - colon > 6) {
+            return 0;
+        }
+        for (q = colon + 1; q < e; q++) {
+            if (*q < '0' || *q > '9') {
+                return 0;
+            }
+            n = n * 10 + (unsigned long)(*q - '0');
+        }
+        if (n == 0 || n > 65535) {
+            return 0;
+        }
+        *port = (apr_port_t)n;
+        e = colon;
+    }
+    *host = s;
+    *hlen = (apr_size_t)(e - s);
+    return *hlen > 0;
 }
 
 int ajplb_status_same_origin(const char *origin, const char *referer,
-                             const char *host)
+                             const apr_array_header_t *names,
+                             const apr_port_t *ports, int nports)
 {
-    const char *url = (origin != NULL && *origin && strcmp(origin, "null"))
-                      ? origin : referer;
-    const char *a;
+    const char *url = (origin != NULL && *origin) ? origin : referer;
+    const char *h;
+    char host[256];
     apr_size_t n;
+    apr_port_t port;
+    int i, port_ok = 0;
 
     if (origin != NULL && strcmp(origin, "null") == 0) {
         return 0;
     }
-    if (url == NULL || host == NULL || !ajplb__authority(url, &a, &n)) {
+    if (url == NULL || names == NULL
+        || !ajplb__origin_parse(url, &h, &n, &port) || n >= sizeof(host)) {
         return 0;
     }
-    return strlen(host) == n && strncasecmp(a, host, n) == 0;
+    for (i = 0; i < nports; i++) {
+        port_ok |= ports[i] == port;
+    }
+    if (!port_ok) {
+        return 0;
+    }
+    memcpy(host, h, n);
+    host[n] = '\0';
+    for (i = 0; i < names->nelts; i++) {
+        const char *name = APR_ARRAY_IDX(names, i, const char *);
+        if (name == NULL || *name == '\0') {
+            continue;
+        }
+        if (strpbrk(name, "*?") != NULL
+            ? apr_fnmatch(name, host, APR_FNM_CASE_BLIND) == APR_SUCCESS
+            : strcasecmp(name, host) == 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+const char *ajplb_status_nonce_scope(apr_pool_t *p, const char *worker,
+                                     const char *user, apr_uint32_t serial)
+{
+    return apr_psprintf(p, "%s\n%s\n%u", worker, user ? user : "",
+                        (unsigned int)serial);
+}
+
+apr_uint32_t ajplb_status_serial(ajplb_shm_t *shm)
+{
+    return shm != NULL ? apr_atomic_read32(&shm->hdr->status_serial) : 0;
+}
+
+int ajplb_status_nonce_use(ajplb_shm_t *shm, const char *nonce,
+                           const unsigned char *key, apr_size_t keylen,
+                           const char *worker, const char *user,
+                           apr_time_t now, apr_interval_time_t max_age,
+                           apr_pool_t *p)
+{
+    apr_uint32_t serial;
+
+    if (shm == NULL) {
+        return 0;
+    }
+    serial = apr_atomic_read32(&shm->hdr->status_serial);
+    if (!ajplb_status_nonce_check(nonce, key, keylen,
+                                  ajplb_status_nonce_scope(p, worker, user,
+                                                           serial),
+                                  now, max_age)) {
+        return 0;
+    }
+    /* Two children holding the same nonce: only one moves the serial. */
+    return apr_atomic_cas32(&shm->hdr->status_serial, serial + 1, serial)
+           == serial;
 }

@@ -637,10 +637,12 @@ void ajplb_status_render(ajplb_sbuf_t *b, const ajplb_status_view_t *v)
 
 /* ---------------------------------------------------------------- dump */
 
+/* Hidden: a secret, a key named like one (password, token, ...), and
+ * every variable whose value went into a secret or came from one
+ * (ajplb_props_mark_sensitive follows the $(var) references). */
 static int ajplb__is_secret(const ajplb_prop_t *pp)
 {
-    const char *a = pp->attr ? pp->attr : pp->key;
-    return strstr(a, "secret") != NULL;
+    return ajplb_props_is_sensitive(pp);
 }
 
 void ajplb_status_render_dump(ajplb_sbuf_t *b, const ajplb_status_view_t *v)

@@ -174,6 +174,10 @@ void *ajplb_create_srv_conf(apr_pool_t *p, server_rec *s);
 void *ajplb_merge_srv_conf(apr_pool_t *p, void *basev, void *addv);
 extern const command_rec ajplb_cmds[];
 const char *ajplb_env_name(const ajplb_srv_conf_t *conf, ajplb_env_e which);
+/* Configtest warnings read from the directive tree (JkOptions, status
+ * worker access); call after ajplb_build_maps(). */
+void ajplb_config_warnings(apr_pool_t *p, server_rec *s,
+                           ajplb_diags_t *diags);
 
 /* mod_ajplb_init.c */
 int ajplb_check_config(apr_pool_t *pconf, apr_pool_t *plog,

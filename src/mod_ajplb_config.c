@@ -9,6 +9,7 @@
 #include <apr_strings.h>
 
 #include "mod_ajplb.h"
+#include "mod_ajplb_status.h"
 
 /* Default names of the environment variables behind the *Indicator
  * directives (mod_jk's). */
@@ -589,3 +590,42 @@ const command_rec ajplb_cmds[] = {
                     "env var that makes the request body length unknown"),
     {NULL}
 };
+
+/* ------------------------------------------------- configtest warnings */
+
+/* JkOptions +ForwardURICompat (or without a sign) anywhere in the tree:
+ * httpd's decoded path goes to Tomcat as is, so "/app/..%2f../admin" or
+ * "/app;x/../admin" can reach what a prefix mount did not mean to
+ * forward (mod_jk's documentation calls it unsafe). */
+static void ajplb_check_options(apr_pool_t *p, const ap_directive_t *d,
+                                ajplb_diags_t *diags)
+{
+    for (; d != NULL; d = d->next) {
+        if (strcasecmp(d->directive, "JkOptions") == 0 && d->args != NULL) {
+            const char *cur = d->args;
+            const char *w;
+            while (*(w = ap_getword_conf(p, &cur)) != '\0') {
+                if (strcasecmp(w + (*w == '+'), "ForwardURICompat") == 0) {
+                    ajplb_diag_add(diags, AJPLB_DIAG_WARN, d->filename,
+                        d->line_num, "JkOptions %s forwards httpd's "
+                        "decoded path as is, which is unsafe with prefix "
+                        "mounts (an encoded '/' or '..' can reach "
+                        "other applications of Tomcat); remove it to get "
+                        "the default ForwardURIProxy, or write "
+                        "+ForwardURICompatUnparsed if Tomcat must see the "
+                        "path as the client sent it", w);
+                }
+            }
+        }
+        if (d->first_child != NULL) {
+            ajplb_check_options(p, d->first_child, diags);
+        }
+    }
+}
+
+void ajplb_config_warnings(apr_pool_t *p, server_rec *s,
+                           ajplb_diags_t *diags)
+{
+    ajplb_check_options(p, ap_conftree, diags);
+    ajplb_status_check_config(p, s, diags);
+}

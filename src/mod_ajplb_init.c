@@ -102,6 +102,7 @@ int ajplb_check_config(apr_pool_t *pconf, apr_pool_t *plog,
         /* Mounts are checked against the model even when it has errors,
          * so one configtest run lists every problem. */
         ajplb_build_maps(pconf, s, diags);
+        ajplb_config_warnings(ptemp, s, diags);
     }
     if (ajplb_report_diags(ptemp, s, diags) > 0 || rv != APR_SUCCESS) {
         if (diags->errors == 0) {

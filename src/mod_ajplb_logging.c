@@ -203,7 +203,10 @@ int ajplb_log_request(request_rec *r)
         if (v == NULL) {
             v = "-";
         }
-        n += apr_cpystrn(line + n, v, sizeof(line) - n - 1) - (line + n);
+        /* Fields come from the client (%r, %U, %q, %V): escaped as in
+         * httpd's access log, so a decoded %0a cannot forge a line. */
+        n += ajplb_log_escape(line + n, sizeof(line) - n - 1, v, strlen(v),
+                              1);
     }
     line[n++] = '\n';
     ajplb_log_raw(conf->log, line, n);

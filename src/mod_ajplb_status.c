@@ -10,7 +10,10 @@
 #include "http_log.h"
 #include "http_protocol.h"
 #include "http_request.h"
+#include "ap_regex.h"
 
+#include <apr_fnmatch.h>
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "mod_ajplb.h"
@@ -99,9 +102,34 @@ static apr_status_t ajplb_status_read_body(request_rec *r, char **out)
     return APR_SUCCESS;
 }
 
-static const char *ajplb_status_scope(request_rec *r, const ajplb_worker_t *w)
+/* Same origin (T-G8): the Origin (or Referer) must name this virtual
+ * host as configured -- ServerName or a ServerAlias, on the port the
+ * request came in on or ServerName's port -- never merely the Host header,
+ * which a DNS-rebinding page sets to its own name. */
+static int ajplb_status_origin_ok(request_rec *r)
 {
-    return apr_pstrcat(r->pool, w->name, "\n", r->user ? r->user : "", NULL);
+    server_rec *s = r->server;
+    apr_array_header_t *names = apr_array_make(r->pool, 4,
+                                               sizeof(const char *));
+    apr_port_t ports[2];
+    int nports = 0;
+
+    APR_ARRAY_PUSH(names, const char *) = s->server_hostname;
+    if (s->names != NULL) {
+        apr_array_cat(names, s->names);
+    }
+    if (s->wild_names != NULL) {
+        apr_array_cat(names, s->wild_names);
+    }
+    if (r->connection->local_addr != NULL) {
+        ports[nports++] = r->connection->local_addr->port;
+    }
+    if (s->port != 0) {
+        ports[nports++] = s->port;
+    }
+    return ajplb_status_same_origin(apr_table_get(r->headers_in, "Origin"),
+                                    apr_table_get(r->headers_in, "Referer"),
+                                    names, ports, nports);
 }
 
 static int ajplb_status_send(request_rec *r, int status,
@@ -146,7 +174,8 @@ static int ajplb_status_refuse(request_rec *r, const ajplb_worker_t *w,
     return ajplb_status_send(r, status, mime, &b, w);
 }
 
-/* Run one change under the global mutex and log what it did. */
+/* Spend the nonce and run one change under the global mutex; log what
+ * it did.  APR_EACCES: the nonce is missing, wrong, expired or spent. */
 static apr_status_t ajplb_status_change(request_rec *r,
                                         const ajplb_worker_t *w,
                                         const ajplb_status_req_t *req,
@@ -168,6 +197,21 @@ static apr_status_t ajplb_status_change(request_rec *r,
         && apr_global_mutex_lock(ajplb_global.mutex) != APR_SUCCESS) {
         *err = "cannot take the global mutex";
         return APR_EGENERAL;
+    }
+    /* Single use across children: the serial in the shared segment moves
+     * with every change the status worker makes. */
+    if (!ajplb_status_key_ok
+        || !ajplb_status_nonce_use(ajplb_global.shm, req->nonce,
+                                   ajplb_status_key,
+                                   sizeof(ajplb_status_key), w->name,
+                                   r->user, apr_time_now(),
+                                   AJPLB_STATUS_NONCE_AGE, r->pool)) {
+        if (ajplb_global.mutex != NULL) {
+            apr_global_mutex_unlock(ajplb_global.mutex);
+        }
+        *err = "missing, wrong, used or expired nonce: reload the status "
+               "page and retry (each nonce allows one change)";
+        return APR_EACCES;
     }
     switch (req->cmd) {
     case AJPLB_STATUS_CMD_UPDATE:
@@ -293,28 +337,17 @@ int ajplb_status_handler(request_rec *r, const ajplb_srv_conf_t *conf,
                                        req.mime, "changes need a POST from "
                                        "the status page");
         }
-        if (!ajplb_status_same_origin(
-                apr_table_get(r->headers_in, "Origin"),
-                apr_table_get(r->headers_in, "Referer"),
-                apr_table_get(r->headers_in, "Host"))) {
+        if (!ajplb_status_origin_ok(r)) {
             return ajplb_status_refuse(r, w, HTTP_FORBIDDEN, req.mime,
                                        "the request's Origin (or Referer) "
-                                       "is not this server");
-        }
-        if (!ajplb_status_key_ok
-            || !ajplb_status_nonce_check(req.nonce, ajplb_status_key,
-                                         sizeof(ajplb_status_key),
-                                         ajplb_status_scope(r, w),
-                                         apr_time_now(),
-                                         AJPLB_STATUS_NONCE_AGE)) {
-            return ajplb_status_refuse(r, w, HTTP_FORBIDDEN, req.mime,
-                                       "missing, wrong or expired nonce: "
-                                       "reload the status page and retry");
+                                       "is not this server (its ServerName "
+                                       "or a ServerAlias, and port)");
         }
         rv = ajplb_status_change(r, w, &req, &err);
         if (rv != APR_SUCCESS) {
             return ajplb_status_refuse(r, w, rv == APR_NOTFOUND
-                                       ? HTTP_NOT_FOUND : HTTP_BAD_REQUEST,
+                                       ? HTTP_NOT_FOUND : rv == APR_EACCES
+                                       ? HTTP_FORBIDDEN : HTTP_BAD_REQUEST,
                                        req.mime, err ? err : "failed");
         }
         if (req.mime == AJPLB_STATUS_MIME_HTML) {
@@ -340,7 +373,11 @@ int ajplb_status_handler(request_rec *r, const ajplb_srv_conf_t *conf,
         if (apr_generate_random_bytes(salt, sizeof(salt)) == APR_SUCCESS) {
             ajplb_status_nonce_make(nonce, ajplb_status_key,
                                     sizeof(ajplb_status_key),
-                                    ajplb_status_scope(r, w), v.now, salt);
+                                    ajplb_status_nonce_scope(r->pool,
+                                        w->name, r->user,
+                                        ajplb_status_serial(
+                                            ajplb_global.shm)),
+                                    v.now, salt);
             v.nonce = nonce;
             apr_table_setn(r->headers_out, "X-AJPLB-Nonce",
                            apr_pstrdup(r->pool, nonce));
@@ -378,4 +415,164 @@ int ajplb_status_handler(request_rec *r, const ajplb_srv_conf_t *conf,
     ajplb_status_render(&b, &v);
     (void)conf;
     return ajplb_status_send(r, HTTP_OK, req.mime, &b, w);
+}
+
+/* ------------------------------------------------ configtest warning */
+
+/* Is @a d (a Require, Allow or Deny line, or a container of them) a
+ * limit on who may come in?  "Require all granted" and "Allow from all"
+ * are not. */
+static int ajplb_status_limits(const ap_directive_t *d)
+{
+    for (; d != NULL; d = d->next) {
+        const char *a = d->args ? d->args : "";
+        while (apr_isspace(*a)) {
+            a++;
+        }
+        if (strcasecmp(d->directive, "Require") == 0) {
+            if (strncasecmp(a, "all", 3) != 0
+                || strncasecmp(a + 3 + strspn(a + 3, " \t"), "granted", 7)
+                   != 0) {
+                return 1;
+            }
+        }
+        else if (strcasecmp(d->directive, "Deny") == 0
+                 || (strcasecmp(d->directive, "Allow") == 0
+                     && strcasecmp(a, "from all") != 0)) {
+            return 1;
+        }
+        if (d->first_child != NULL && ajplb_status_limits(d->first_child)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Does section @a d (<Location>, <LocationMatch>) cover @a path, the
+ * literal start of a mount pattern?  Same rules as httpd's location walk:
+ * a plain path matches whole segments, wildcards as fnmatch, '~' and
+ * LocationMatch as a regex. */
+static int ajplb_status_covers(apr_pool_t *p, const ap_directive_t *d,
+                               const char *path)
+{
+    const char *args = d->args ? d->args : "";
+    const char *end = strrchr(args, '>');
+    const char *word;
+    char *a = apr_pstrmemdup(p, args, end ? (apr_size_t)(end - args)
+                                          : strlen(args));
+    const char *cur = a;
+    int regex = strcasecmp(d->directive, "<LocationMatch") == 0;
+    apr_size_t len;
+
+    word = ap_getword_conf(p, &cur);
+    if (strcmp(word, "~") == 0) {
+        regex = 1;
+        word = ap_getword_conf(p, &cur);
+    }
+    if (*word == '\0') {
+        return 0;
+    }
+    if (regex) {
+        ap_regex_t *re = ap_pregcomp(p, word, AP_REG_EXTENDED);
+        return re != NULL && ap_regexec(re, path, 0, NULL, 0) == 0;
+    }
+    if (strpbrk(word, "*?[") != NULL) {
+        return apr_fnmatch(word, path, APR_FNM_PATHNAME) == APR_SUCCESS;
+    }
+    len = strlen(word);
+    return strncmp(word, path, len) == 0
+           && (len <= 1 || word[len - 1] == '/' || path[len] == '/'
+               || path[len] == '\0');
+}
+
+/* The <VirtualHost> section @a d sits in, or NULL for the main server. */
+static const ap_directive_t *ajplb_status_vhost_of(const ap_directive_t *d)
+{
+    for (d = d->parent; d != NULL; d = d->parent) {
+        if (strcasecmp(d->directive, "<VirtualHost") == 0) {
+            return d;
+        }
+    }
+    return NULL;
+}
+
+/* Walk the tree for a Location section of @a vs (or of the main server)
+ * that covers @a path and limits access. */
+static int ajplb_status_protected(apr_pool_t *p, const ap_directive_t *d,
+                                  server_rec *vs, const char *path)
+{
+    for (; d != NULL; d = d->next) {
+        if (strcasecmp(d->directive, "<Location") == 0
+            || strcasecmp(d->directive, "<LocationMatch") == 0) {
+            const ap_directive_t *vh = ajplb_status_vhost_of(d);
+            int mine = vh == NULL
+                       || (vs->is_virtual && vs->defn_name != NULL
+                           && vh->filename != NULL
+                           && strcmp(vh->filename, vs->defn_name) == 0
+                           && vh->line_num == (int)vs->defn_line_number);
+            if (mine && ajplb_status_covers(p, d, path)
+                && ajplb_status_limits(d->first_child)) {
+                return 1;
+            }
+        }
+        if (d->first_child != NULL
+            && ajplb_status_protected(p, d->first_child, vs, path)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void ajplb_status_check_config(apr_pool_t *p, server_rec *s,
+                               ajplb_diags_t *d)
+{
+    apr_hash_t *seen = apr_hash_make(p);
+    server_rec *vs;
+    int i;
+
+    if (ajplb_global.model == NULL) {
+        return;
+    }
+    for (vs = s; vs != NULL; vs = vs->next) {
+        ajplb_srv_conf_t *conf =
+            ap_get_module_config(vs->module_config, &ajplb_module);
+        const apr_array_header_t *rules;
+
+        if (conf->map == NULL || conf->map->map == NULL) {
+            continue;
+        }
+        rules = ajplb_uri_map_rules(conf->map->map);
+        for (i = 0; i < rules->nelts; i++) {
+            const ajplb_uri_rule_t *rule =
+                APR_ARRAY_IDX(rules, i, const ajplb_uri_rule_t *);
+            const ajplb_worker_t *w;
+            const char *path, *key;
+
+            if (rule->disabled || rule->exclude
+                || (w = ajplb_model_find(ajplb_global.model, rule->worker))
+                   == NULL
+                || w->type != AJPLB_WORKER_STATUS || w->read_only
+                || (w->users != NULL && w->users->nelts > 0)) {
+                continue;
+            }
+            path = apr_pstrndup(p, rule->pattern,
+                                strcspn(rule->pattern, "*?"));
+            key = apr_psprintf(p, "%s:%d:%s", rule->file ? rule->file : "",
+                               rule->line, path);
+            if (apr_hash_get(seen, key, APR_HASH_KEY_STRING) != NULL
+                || ajplb_status_protected(p, ap_conftree, vs, path)) {
+                continue;
+            }
+            apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
+            ajplb_diag_add(d, AJPLB_DIAG_WARN, rule->file, rule->line,
+                "status worker '%s' at '%s' may change the balancer "
+                "(read_only=false) but nothing limits who reaches it: "
+                "anyone who can send a request here can stop members; add "
+                "<Location \"%s\"> with 'Require ip 127.0.0.1' (or "
+                "authentication and 'Require valid-user'), or "
+                "worker.%s.user=<names> with authentication, or set "
+                "worker.%s.read_only=true", w->name, rule->pattern,
+                *path ? path : "/", w->name, w->name);
+        }
+    }
 }

@@ -17,4 +17,14 @@
 int ajplb_status_handler(request_rec *r, const ajplb_srv_conf_t *conf,
                          const ajplb_worker_t *w);
 
+/**
+ * Configtest warning (T-G8): a status worker with read_only=false and no
+ * user= list whose mount no <Location>/<LocationMatch> with a Require
+ * (or Allow/Deny) covers lets anyone who reaches the server change the
+ * balancer.  Reads ap_conftree; one warning per mount line.  Call after
+ * ajplb_build_maps().
+ */
+void ajplb_status_check_config(apr_pool_t *p, server_rec *s,
+                               ajplb_diags_t *d);
+
 #endif /* MOD_AJPLB_STATUS_H */

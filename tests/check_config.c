@@ -611,6 +611,16 @@ static const ajplb__diag_case_t ajplb__diags_table[] = {
      "turns the socket timeout off"},
     {AJPLB__HDR "worker.w.reply_timeout=0", AJPLB__W, 3,
      "waits for Tomcat forever"},
+    /* "wait forever" zeros the user wrote. */
+    {AJPLB__HDR "worker.w.connection_acquire_timeout=0", AJPLB__W, 3,
+     "connection_acquire_timeout=0 on worker 'w' means no timeout: a "
+     "request waits forever for a free connection of the pool when all "
+     "are busy; write a limit in ms, e.g. connection_acquire_timeout=200"},
+    {AJPLB__HDR "worker.w.socket_connect_timeout=0", AJPLB__W, 3,
+     "socket_connect_timeout=0 on worker 'w' means no timeout"},
+    {"worker.t.socket_connect_timeout=0\nworker.t.secret=s\n"
+     "worker.list=w\nworker.w.reference=worker.t\n", AJPLB__W, 1,
+     "socket_connect_timeout=0 on worker 'w'"},
     {AJPLB__HDR "worker.x.mount=/x/*", AJPLB__W, 3,
      "mount of worker 'x' has no effect"},
     {AJPLB__HDR "worker.w.redirect=y", AJPLB__W, 3,
@@ -952,6 +962,28 @@ END_TEST
 
 #define AJPLB__N(t) (sizeof(t) / sizeof((t)[0]))
 
+/* A template line used by several workers warns once; defaults and
+ * non-zero values never warn. */
+START_TEST(test_forever_once)
+{
+    int i, n = 0;
+
+    ajplb__build("worker.t.connection_acquire_timeout=0\nworker.t.secret=s\n"
+                 "worker.list=a,b,c\nworker.a.reference=worker.t\n"
+                 "worker.b.reference=worker.t\n"
+                 "worker.c.secret=s\nworker.c.socket_connect_timeout=5\n");
+    for (i = 0; i < ajplb__d->items->nelts; i++) {
+        const ajplb_diag_t *dg = &APR_ARRAY_IDX(ajplb__d->items, i,
+                                                ajplb_diag_t);
+        n += strstr(dg->msg, "means no timeout") != NULL;
+    }
+    ck_assert_msg(n == 1, "%d warnings:\n%s", n, ajplb__all());
+    ck_assert_msg(ajplb__has(AJPLB_DIAG_WARN, "t.properties", 1,
+                             "connection_acquire_timeout=0"), "%s",
+                  ajplb__all());
+}
+END_TEST
+
 static Suite *ajplb__suite(void)
 {
     Suite *s = suite_create("config");
@@ -982,6 +1014,7 @@ static Suite *ajplb__suite(void)
 
     tc = ajplb_test_tcase("diagnostics");
     tcase_add_loop_test(tc, test_diags, 0, AJPLB__N(ajplb__diags_table));
+    tcase_add_test(tc, test_forever_once);
     suite_add_tcase(s, tc);
 
     tc = ajplb_test_tcase("model");

@@ -1,8 +1,10 @@
 /*
  * check_props.c -- unit tests for the workers.properties reader: syntax,
  * $(var), lists, deprecated names, duplicates, references, diagnostics
- * with file:line, the real-world files under tests/data/workers.
+ * with file:line, the real-world files under tests/data/workers, and
+ * secrets: never in a diagnostic, hidden along $(var) references (T-G11).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -569,6 +571,127 @@ START_TEST(test_many_workers)
 }
 END_TEST
 
+/* ------------------------------------------------------------ secrets */
+
+/* T-G11: no diagnostic repeats a value that may be a secret; each names
+ * the key and the line instead. */
+typedef struct {
+    const char *input;
+    int line;                   /* where the diagnostic must be */
+    const char *phrase;         /* what it must say */
+} ajplb__secret_case_t;
+
+static const ajplb__secret_case_t ajplb__secret_cases[] = {
+    {"worker.w1.secret=TopSecret1\nworker.w1.secret=TopSecret1b\n", 2,
+     "duplicate 'worker.w1.secret'"},
+    {"tcpass=TopSecret1\ntcpass=TopSecret1b\n", 2, "duplicate 'tcpass'"},
+    {"tcpass=TopSecret1\nworker.w1.secret=$(tcpass)\n"
+     "worker.w1.secret=$(tcpass)x\n", 3, "duplicate 'worker.w1.secret'"},
+    {"worker.w1.secret=TopSecret1$(x\n", 1,
+     "unterminated '$(' in the value of 'worker.w1.secret'"},
+    {"worker.w1.secret TopSecret1\n", 1, "no '=' on this line"},
+    {"TopSecret1\n", 1, "no '=' on this line"},
+    {" =TopSecret1\n", 1, "no property name before '='"},
+    {"worker.w1.secret TopSecret1=x\n", 1,
+     "property name 'worker.w1.secret...'"},
+};
+
+START_TEST(test_secret_not_in_diags)
+{
+    const ajplb__secret_case_t *c = &ajplb__secret_cases[_i];
+    int i;
+
+    ajplb__load(c->input);
+    ck_assert_msg(ajplb__has(AJPLB_DIAG_ERROR, c->line, c->phrase)
+                  || ajplb__has(AJPLB_DIAG_WARN, c->line, c->phrase),
+                  "T-G11 case %d: no diagnostic '%s' at line %d:\n%s", _i,
+                  c->phrase, c->line, ajplb__all());
+    for (i = 0; i < ajplb__d->items->nelts; i++) {
+        const ajplb_diag_t *dg = &APR_ARRAY_IDX(ajplb__d->items, i,
+                                                ajplb_diag_t);
+        ck_assert_msg(strstr(dg->msg, "TopSecret") == NULL,
+                      "T-G11 case %d: a diagnostic shows the secret: %s",
+                      _i, dg->msg);
+    }
+}
+END_TEST
+
+/* Values that cannot be secrets are still shown: they help. */
+START_TEST(test_duplicate_shows_plain_values)
+{
+    ajplb__load("worker.w1.port=8009\nworker.w1.port=8010\n");
+    ck_assert_msg(ajplb__has(AJPLB_DIAG_WARN, 2, "'8010' replaces '8009'"),
+                  "%s", ajplb__all());
+}
+END_TEST
+
+static int ajplb__sens(const char *key)
+{
+    const ajplb_prop_t *pp = ajplb_props_get(ajplb__pr, key);
+
+    ck_assert_msg(pp != NULL, "no property %s", key);
+    return ajplb_props_is_sensitive(pp);
+}
+
+/* T-G11: what is hidden follows the value into and out of $(var). */
+START_TEST(test_secret_flow)
+{
+    ck_assert_int_eq(ajplb__load(
+        "tcpass=TopSecret1\n"
+        "a=Top\n"
+        "b=$(a)Secret\n"
+        "copy=$(b)\n"
+        "port=8009\n"
+        "plain=x$(port)\n"
+        "worker.tpl.secret=$(b)$(tcpass)\n"
+        "worker.tpl.port=$(port)\n"
+        "worker.w1.reference=worker.tpl\n"
+        "db_password=hunter2\n"
+        "apiToken=t\n"
+        "worker.w2.secretkey=k\n"), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_props_resolve(ajplb__pr), APR_SUCCESS);
+    ck_assert(ajplb__sens("tcpass"));
+    ck_assert(ajplb__sens("a"));        /* went into b, then the secret */
+    ck_assert(ajplb__sens("b"));
+    ck_assert(ajplb__sens("copy"));     /* made from a secret variable */
+    ck_assert(ajplb__sens("worker.tpl.secret"));
+    ck_assert(ajplb__sens("worker.w1.secret"));     /* inherited */
+    ck_assert(ajplb__sens("db_password"));
+    ck_assert(ajplb__sens("apiToken"));
+    ck_assert(ajplb__sens("worker.w2.secretkey"));
+    ck_assert(!ajplb__sens("port"));
+    ck_assert(!ajplb__sens("plain"));
+    ck_assert(!ajplb__sens("worker.tpl.port"));
+    ck_assert(!ajplb__sens("worker.w1.port"));
+    ck_assert(!ajplb__sens("worker.w1.reference"));
+    ck_assert(ajplb_props_key_is_secret("worker.x.secret"));
+    ck_assert(ajplb_props_key_is_secret("MY_PASSWD"));
+    ck_assert(!ajplb_props_key_is_secret("worker.x.host"));
+}
+END_TEST
+
+/* A chain as long as the file is walked without deep recursion; a
+ * variable reassigned after it was marked passes the mark on. */
+START_TEST(test_secret_long_chain)
+{
+    int i, n = 100000;
+    char *text = apr_palloc(ajplb_test_pool, (apr_size_t)n * 32 + 64);
+    char *w = text;
+
+    w += sprintf(w, "v0=TopSecret1\n");
+    for (i = 1; i < n; i++) {
+        w += sprintf(w, "v%d=$(v%d)\n", i, i - 1);
+    }
+    w += sprintf(w, "worker.w1.secret=$(v%d)\nlate=L\nv5=$(late)\n",
+                 n - 1);
+    ck_assert_int_eq(ajplb__load(text), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_props_resolve(ajplb__pr), APR_SUCCESS);
+    ck_assert(ajplb__sens("v0"));
+    ck_assert(ajplb__sens("v50000"));
+    ck_assert(ajplb__sens("late"));
+}
+END_TEST
+
 static Suite *ajplb__suite(void)
 {
     Suite *s = suite_create("props");
@@ -599,6 +722,15 @@ static Suite *ajplb__suite(void)
     tcase_add_test(tc, test_debian_file);
     tcase_add_test(tc, test_seed_lb_deprecated);
     tcase_add_test(tc, test_many_workers);
+    suite_add_tcase(s, tc);
+
+    tc = ajplb_test_tcase("secrets");
+    tcase_add_loop_test(tc, test_secret_not_in_diags, 0,
+                        sizeof(ajplb__secret_cases)
+                        / sizeof(ajplb__secret_cases[0]));
+    tcase_add_test(tc, test_duplicate_shows_plain_values);
+    tcase_add_test(tc, test_secret_flow);
+    tcase_add_test(tc, test_secret_long_chain);
     suite_add_tcase(s, tc);
 
     tc = ajplb_test_tcase("references");

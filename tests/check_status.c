@@ -26,15 +26,15 @@ typedef struct {
     ajplb_shm_t *shm;
 } ajplb__fx_t;
 
-static ajplb__fx_t ajplb__setup(void)
+static ajplb__fx_t ajplb__setup_conf(const char *conf)
 {
     ajplb_diags_t *d = ajplb_diags_make(ajplb_test_pool);
     ajplb_props_t *pr = ajplb_props_make(ajplb_test_pool, d);
     ajplb__fx_t fx;
     apr_size_t size;
 
-    ck_assert_int_eq(ajplb_props_read_buffer(pr, ajplb__conf,
-                     strlen(ajplb__conf), "t.properties"), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_props_read_buffer(pr, conf, strlen(conf),
+                     "t.properties"), APR_SUCCESS);
     ajplb_model_build(ajplb_test_pool, pr, &ajplb__defs, d, &fx.m);
     ck_assert_ptr_nonnull(fx.m);
     size = ajplb_shm_size(fx.m);
@@ -43,6 +43,11 @@ static ajplb__fx_t ajplb__setup(void)
                                     fx.m, NULL, 0, apr_time_now(), &fx.shm),
                      APR_SUCCESS);
     return fx;
+}
+
+static ajplb__fx_t ajplb__setup(void)
+{
+    return ajplb__setup_conf(ajplb__conf);
 }
 
 static ajplb_status_req_t ajplb__req(const char *query)
@@ -208,20 +213,137 @@ START_TEST(test_nonce)
 }
 END_TEST
 
+static apr_array_header_t *ajplb__names(const char *a, const char *b)
+{
+    apr_array_header_t *n = apr_array_make(ajplb_test_pool, 2,
+                                           sizeof(const char *));
+
+    APR_ARRAY_PUSH(n, const char *) = a;
+    if (b != NULL) {
+        APR_ARRAY_PUSH(n, const char *) = b;
+    }
+    return n;
+}
+
+/* T-G8: the origin is compared with the server's names and port, never
+ * with the request's Host (DNS rebinding sends Host: evil too). */
 START_TEST(test_same_origin)
 {
-    ck_assert(ajplb_status_same_origin("http://h:8080", NULL, "h:8080"));
-    ck_assert(ajplb_status_same_origin("https://H:8080", NULL, "h:8080"));
-    ck_assert(ajplb_status_same_origin(NULL, "http://h:8080/jkstatus?x",
-                                       "h:8080"));
-    ck_assert(!ajplb_status_same_origin("http://evil", "http://h:8080/",
-                                        "h:8080"));
-    ck_assert(!ajplb_status_same_origin("null", "http://h:8080/", "h:8080"));
-    ck_assert(!ajplb_status_same_origin(NULL, NULL, "h:8080"));
-    ck_assert(!ajplb_status_same_origin(NULL, "http://h:8080@evil/",
-                                        "h:8080"));
-    ck_assert(!ajplb_status_same_origin(NULL, "http://h:80801/", "h:8080"));
-    ck_assert(!ajplb_status_same_origin("http://h:8080", NULL, NULL));
+    apr_array_header_t *h = ajplb__names("h", "*.example.org");
+    apr_array_header_t *v6 = ajplb__names("[::1]", NULL);
+    const apr_port_t p8080[] = {8080};
+    const apr_port_t p80[] = {80, 8080};
+    const apr_port_t p443[] = {443};
+
+    ck_assert(ajplb_status_same_origin("http://h:8080", NULL, h, p8080, 1));
+    ck_assert(ajplb_status_same_origin("https://H:8080", NULL, h, p8080, 1));
+    ck_assert(ajplb_status_same_origin(NULL, "http://h:8080/jkstatus?x", h,
+                                       p8080, 1));
+    ck_assert(ajplb_status_same_origin("http://a.example.org:8080", NULL, h,
+                                       p8080, 1));
+    ck_assert(ajplb_status_same_origin("http://h", NULL, h, p80, 2));
+    ck_assert(ajplb_status_same_origin("https://h", NULL, h, p443, 1));
+    ck_assert(ajplb_status_same_origin("http://[::1]:8080", NULL, v6, p8080,
+                                       1));
+    /* DNS rebinding: the attacker's name, whatever Host says. */
+    ck_assert(!ajplb_status_same_origin("http://evil.example:8080", NULL, h,
+                                        p8080, 1));
+    ck_assert(!ajplb_status_same_origin("http://evil", "http://h:8080/", h,
+                                        p8080, 1));
+    ck_assert(!ajplb_status_same_origin("http://h:8081", NULL, h, p8080, 1));
+    ck_assert(!ajplb_status_same_origin("http://h", NULL, h, p8080, 1));
+    ck_assert(!ajplb_status_same_origin("https://h", NULL, h, p80, 2));
+    ck_assert(!ajplb_status_same_origin("ftp://h:8080", NULL, h, p8080, 1));
+    ck_assert(!ajplb_status_same_origin("http://example.org:8080", NULL, h,
+                                        p8080, 1));
+    ck_assert(!ajplb_status_same_origin("null", "http://h:8080/", h, p8080,
+                                        1));
+    ck_assert(!ajplb_status_same_origin(NULL, NULL, h, p8080, 1));
+    ck_assert(!ajplb_status_same_origin(NULL, "http://h:8080@evil/", h,
+                                        p8080, 1));
+    ck_assert(!ajplb_status_same_origin(NULL, "http://h:80801/", h, p8080,
+                                        1));
+    ck_assert(!ajplb_status_same_origin(NULL, "http://h:8080x/", h, p8080,
+                                        1));
+    ck_assert(!ajplb_status_same_origin("http://[::1]:8080", NULL, h, p8080,
+                                        1));
+    ck_assert(!ajplb_status_same_origin("http://h:8080", NULL, NULL, p8080,
+                                        1));
+}
+END_TEST
+
+/* T-G8: a nonce allows one change, then it and every nonce handed out
+ * before the change are void (the serial lives in the shared segment, so
+ * this holds across children). */
+START_TEST(test_nonce_single_use)
+{
+    static const unsigned char key[32] = "0123456789abcdef0123456789abcde";
+    static const unsigned char salt[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    static const unsigned char salt2[8] = {2, 3, 4, 5, 6, 7, 8, 9};
+    ajplb__fx_t fx = ajplb__setup();
+    apr_time_t now = apr_time_now();
+    apr_interval_time_t age = apr_time_from_sec(3600);
+    char n1[AJPLB_STATUS_NONCE_LEN + 1], n2[AJPLB_STATUS_NONCE_LEN + 1];
+    char n3[AJPLB_STATUS_NONCE_LEN + 1];
+    apr_uint32_t s0 = ajplb_status_serial(fx.shm);
+
+    ajplb_status_nonce_make(n1, key, sizeof(key), ajplb_status_nonce_scope(
+        ajplb_test_pool, "st", NULL, s0), now, salt);
+    ajplb_status_nonce_make(n2, key, sizeof(key), ajplb_status_nonce_scope(
+        ajplb_test_pool, "st", NULL, s0), now, salt2);
+    /* Another worker's or user's nonce is no good here. */
+    ck_assert(!ajplb_status_nonce_use(fx.shm, n1, key, sizeof(key), "st2",
+                                      NULL, now, age, ajplb_test_pool));
+    ck_assert(!ajplb_status_nonce_use(fx.shm, n1, key, sizeof(key), "st",
+                                      "bob", now, age, ajplb_test_pool));
+    ck_assert(ajplb_status_nonce_use(fx.shm, n1, key, sizeof(key), "st",
+                                     NULL, now, age, ajplb_test_pool));
+    ck_assert_uint_eq(ajplb_status_serial(fx.shm), s0 + 1);
+    /* Replayed: refused, and the serial does not move. */
+    ck_assert(!ajplb_status_nonce_use(fx.shm, n1, key, sizeof(key), "st",
+                                      NULL, now, age, ajplb_test_pool));
+    ck_assert(!ajplb_status_nonce_use(fx.shm, n2, key, sizeof(key), "st",
+                                      NULL, now, age, ajplb_test_pool));
+    ck_assert_uint_eq(ajplb_status_serial(fx.shm), s0 + 1);
+    ajplb_status_nonce_make(n3, key, sizeof(key), ajplb_status_nonce_scope(
+        ajplb_test_pool, "st", NULL, s0 + 1), now, salt);
+    ck_assert(ajplb_status_nonce_use(fx.shm, n3, key, sizeof(key), "st",
+                                     NULL, now, age, ajplb_test_pool));
+    ck_assert(!ajplb_status_nonce_use(NULL, n3, key, sizeof(key), "st",
+                                      NULL, now, age, ajplb_test_pool));
+}
+END_TEST
+
+/* T-G11: the dump hides a secret also where it was written first: in the
+ * variable the secret= line refers to, and in every format. */
+START_TEST(test_dump_hides_secret_variables)
+{
+    static const char *const mimes[] = {
+        "html", "xml", "json", "txt", "prop", "prometheus", NULL
+    };
+    ajplb__fx_t fx = ajplb__setup_conf(
+        "tcpass=TopSecret1\n"
+        "half=TopSecret2\n"
+        "other=$(half)\n"
+        "db_password=TopSecret3\n"
+        "worker.list=w1,st\n"
+        "worker.w1.port=8001\nworker.w1.secret=$(tcpass)\n"
+        "worker.w2.port=8002\nworker.w2.secret=x$(other)\n"
+        "worker.st.type=status\n");
+    int i;
+
+    for (i = 0; mimes[i] != NULL; i++) {
+        ajplb_status_req_t r = ajplb__req(apr_pstrcat(ajplb_test_pool,
+            "cmd=dump&mime=", mimes[i], NULL));
+        const char *out = ajplb__render(&fx, &r);
+        ck_assert_msg(strstr(out, "TopSecret") == NULL,
+                      "T-G11: mime=%s dump shows a secret:\n%s", mimes[i],
+                      out);
+        ck_assert_msg(strstr(out, "tcpass") != NULL,
+                      "mime=%s: the key is still listed", mimes[i]);
+        ck_assert_msg(strstr(out, "8002") != NULL,
+                      "mime=%s: other values are still shown", mimes[i]);
+    }
 }
 END_TEST
 
@@ -417,6 +539,8 @@ int main(void)
     tcase_add_test(tc, test_rating);
     tcase_add_test(tc, test_nonce);
     tcase_add_test(tc, test_same_origin);
+    tcase_add_test(tc, test_nonce_single_use);
+    tcase_add_test(tc, test_dump_hides_secret_variables);
     tcase_add_test(tc, test_update_member);
     tcase_add_test(tc, test_update_lb_and_att);
     tcase_add_test(tc, test_reset_recover);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # tests/integration/test_configtest.sh -- `apache2 -t` with the module:
 # good workers.properties files pass, each broken one fails naming its
-# file:line and cause, and the directive rules hold.
+# file:line and cause, and the directive rules hold.  T-G11: no message
+# shows a secret.  T-G8: a writable status worker nobody protects warns.
+# "Wait forever" zeros and JkOptions +ForwardURICompat warn.
 . "$(dirname "$0")/lib.sh"
 
 data=$IT_ROOT/tests/data/workers
@@ -113,5 +115,138 @@ if [ -f "$MODDIR/mod_jk.so" ]; then
         not_ok "mod_jk beside mod_ajplb is refused" "$HTTPD_OUT"
     fi
 fi
+
+# --- T-G11: no configtest or error-log message shows a secret --------------
+cat >"$IT_TMP/secret.properties" <<'WP'
+tcpass=TopSecret1
+worker.list=w1
+worker.w1.port=8009
+worker.w1.secret=$(tcpass)
+worker.w1.secret=TopSecret2
+WP
+echo "JkWorkersFile \"$IT_TMP/secret.properties\"" | conf_with
+httpd_test "$IT_TMP/h"
+if [ "$HTTPD_RC" = 0 ] && echo "$HTTPD_OUT" | grep -qF \
+       "secret.properties:5: warning: duplicate 'worker.w1.secret'"; then
+    ok "T-G11: a duplicated secret is a warning naming file:line"
+else
+    not_ok "T-G11: a duplicated secret is a warning naming file:line" \
+        "rc=$HTTPD_RC" "$HTTPD_OUT"
+fi
+if echo "$HTTPD_OUT" | grep -q "TopSecret"; then
+    not_ok "T-G11: configtest does not print the duplicated secret" \
+        "$(echo "$HTTPD_OUT" | grep TopSecret)"
+else
+    ok "T-G11: configtest does not print the duplicated secret"
+fi
+httpd_start "$IT_TMP/h" >"$IT_TMP/start.out" 2>&1
+wait_http "$port"
+httpd_stop "$IT_TMP/h"
+# Start-up messages go to stderr until httpd opens its ErrorLog.
+if cat "$IT_TMP/h/logs/"* "$IT_TMP/start.out" \
+       | grep -q "duplicate 'worker.w1.secret'" \
+   && ! cat "$IT_TMP/h/logs/"* "$IT_TMP/start.out" | grep -q TopSecret; then
+    ok "T-G11: start-up logs name the duplicate, not the secret"
+else
+    not_ok "T-G11: start-up logs name the duplicate, not the secret" \
+        "$(cat "$IT_TMP/h/logs/error.log" "$IT_TMP/start.out")"
+fi
+for bad in 'worker.w1.secret=TopSecret3$(x' 'worker.w1.secret TopSecret4' \
+           ' =TopSecret5'; do
+    printf 'worker.list=w1\n%s\n' "$bad" >"$IT_TMP/secret.properties"
+    echo "JkWorkersFile \"$IT_TMP/secret.properties\"" | conf_with
+    httpd_test "$IT_TMP/h"
+    if [ "$HTTPD_RC" != 0 ] \
+       && echo "$HTTPD_OUT" | grep -qF "secret.properties:2: error:" \
+       && ! echo "$HTTPD_OUT" | grep -q TopSecret; then
+        ok "T-G11: '$(echo "$bad" | cut -c1-20)...' fails at line 2 without echoing the value"
+    else
+        not_ok "T-G11: '$bad' fails at line 2 without echoing the value" \
+            "rc=$HTTPD_RC" "$HTTPD_OUT"
+    fi
+done
+
+# --- "wait forever" zeros and ForwardURICompat warn ------------------------
+cat >"$IT_TMP/forever.properties" <<'WP'
+worker.list=w1
+worker.w1.port=8009
+worker.w1.secret=s
+worker.w1.connection_acquire_timeout=0
+worker.w1.socket_connect_timeout=0
+WP
+printf '%s\n' "JkWorkersFile \"$IT_TMP/forever.properties\"" \
+    "JkOptions +ForwardURICompat" "JkOptions +ForwardURICompatUnparsed" \
+    | conf_with
+optline=$(grep -n '^JkOptions +ForwardURICompat$' "$IT_TMP/h/httpd.conf" \
+          | cut -d: -f1)
+httpd_test "$IT_TMP/h"
+check_grep "connection_acquire_timeout=0 warns with file:line and what to write" \
+    "forever.properties:4: warning: connection_acquire_timeout=0 .*write a limit in ms, e.g. connection_acquire_timeout=200" \
+    "$HTTPD_OUT"
+check_grep "socket_connect_timeout=0 warns with file:line and what to write" \
+    "forever.properties:5: warning: socket_connect_timeout=0 .*e.g. socket_connect_timeout=3000" \
+    "$HTTPD_OUT"
+check_grep "JkOptions +ForwardURICompat warns at httpd.conf:$optline" \
+    "httpd.conf:$optline: warning: JkOptions \+ForwardURICompat .*unsafe with prefix" \
+    "$HTTPD_OUT"
+check "... once (ForwardURICompatUnparsed does not warn), and configtest passes" \
+    "1 0" "$(echo "$HTTPD_OUT" | grep -c 'ForwardURICompat forwards') $HTTPD_RC"
+printf '%s\n' "JkWorkersFile \"$data/good/$(ls "$data/good" | head -n 1)\"" \
+    | conf_with
+httpd_test "$IT_TMP/h"
+if echo "$HTTPD_OUT" | grep -q "means no timeout"; then
+    not_ok "defaults the user did not write do not warn" "$HTTPD_OUT"
+else
+    ok "defaults the user did not write do not warn"
+fi
+
+# --- T-G8: a writable status worker nobody protects warns ------------------
+printf '%s\n' "worker.list=st" "worker.st.type=status" \
+    "worker.st.read_only=false" >"$IT_TMP/st.properties"
+# st_case NAME WANT(warn|quiet) [config lines...]
+st_case() {
+    name=$1 want=$2; shift 2
+    { printf '%s\n' "LoadModule authz_host_module $MODDIR/mod_authz_host.so" \
+          "JkWorkersFile \"$IT_TMP/st.properties\""; printf '%s\n' "$@"; } \
+        | conf_with
+    httpd_test "$IT_TMP/h"
+    got=quiet
+    echo "$HTTPD_OUT" | grep -q "status worker 'st' at" && got=warn
+    if [ "$got" = "$want" ] && [ "$HTTPD_RC" = 0 ]; then
+        ok "T-G8: $name: $want"
+    else
+        not_ok "T-G8: $name: $want" "rc=$HTTPD_RC" "$HTTPD_OUT"
+    fi
+}
+st_case "writable, no Location" warn "JkMount /jkstatus st"
+mline=$(grep -n '^JkMount /jkstatus st$' "$IT_TMP/h/httpd.conf" | cut -d: -f1)
+check_grep "T-G8: ... the warning names httpd.conf:line and the directive to add" \
+    "httpd.conf:$mline: warning: status worker 'st' at '/jkstatus' .*add <Location \"/jkstatus\"> with 'Require ip 127.0.0.1'" \
+    "$HTTPD_OUT"
+st_case "Require all granted protects nothing" warn "JkMount /jkstatus st" \
+    "<Location /jkstatus>" "Require all granted" "</Location>"
+st_case "a Location for another path" warn "JkMount /jkstatus st" \
+    "<Location /jk>" "Require ip 127.0.0.1" "</Location>"
+st_case "Require ip in a Location" quiet "JkMount /jkstatus st" \
+    "<Location /jkstatus>" "Require ip 127.0.0.1" "</Location>"
+st_case "Require in a LocationMatch" quiet "JkMount /jkstatus/* st" \
+    "<LocationMatch ^/jk>" "<RequireAny>" "Require ip 127.0.0.1" \
+    "</RequireAny>" "</LocationMatch>"
+st_case "JkMount inside a protected Location" quiet \
+    "<Location /jkstatus>" "JkMount st" "Require ip ::1" "</Location>"
+st_case "a Location in the same virtual host" quiet \
+    "<VirtualHost 127.0.0.1:$port>" "JkMount /jkstatus st" \
+    "<Location /jkstatus>" "Require ip 127.0.0.1" "</Location>" \
+    "</VirtualHost>"
+st_case "a Location in another virtual host" warn \
+    "<VirtualHost 127.0.0.1:$port>" "ServerName a.example" \
+    "JkMount /jkstatus st" "</VirtualHost>" \
+    "<VirtualHost 127.0.0.1:$port>" "ServerName b.example" \
+    "<Location /jkstatus>" "Require ip 127.0.0.1" "</Location>" \
+    "</VirtualHost>"
+printf '%s\n' "worker.st.user=admin" >>"$IT_TMP/st.properties"
+st_case "a user= list" quiet "JkMount /jkstatus st"
+printf '%s\n' "worker.list=st" "worker.st.type=status" >"$IT_TMP/st.properties"
+st_case "read-only (the default)" quiet "JkMount /jkstatus st"
 
 it_done

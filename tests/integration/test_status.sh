@@ -6,6 +6,11 @@
 # read-only workers change nothing; no unescaped input in HTML; the dump
 # hides secrets; changes logged through a rotatelogs pipe; a screenshot of
 # the page rendered by headless Chromium.
+# T-G8: the origin must be the ServerName and port (a DNS-rebinding
+# Host/Origin pair is refused); a nonce allows one change, replays over
+# several children are refused.  T-G11: the AJP secret, written through a
+# $(var), appears in no status format, no error page, neither log at
+# trace level.  Log forging: a decoded %0a writes no line of its own.
 . "$(dirname "$0")/lib.sh"
 
 IT_MPM=prefork
@@ -17,11 +22,12 @@ dead=$(free_port)
 port=$(free_port)
 H=$IT_TMP/h
 cat >"$IT_TMP/workers.properties" <<WP
-worker.list=lb,lbx,solo,jkstatus,jkstatus_ro
+worker.list=lb,lbx,solo,gone,jkstatus,jkstatus_ro
 worker.maintain=60
+tcpass=s3cr3t-value
 worker.template.type=ajp13
 worker.template.host=127.0.0.1
-worker.template.secret=s3cr3t-value
+worker.template.secret=\$(tcpass)
 worker.template.socket_connect_timeout=300
 worker.w1.reference=worker.template
 worker.w1.port=$P1
@@ -38,6 +44,8 @@ worker.lbx.balance_workers=x1,xdead
 worker.lbx.recover_time=600
 worker.solo.reference=worker.template
 worker.solo.port=$P3
+worker.gone.reference=worker.template
+worker.gone.port=$dead
 worker.jkstatus.type=status
 worker.jkstatus.read_only=false
 worker.jkstatus_ro.type=status
@@ -48,8 +56,11 @@ MinSpareServers 4
 MaxSpareServers 8
 JkWorkersFile "$IT_TMP/workers.properties"
 JkLogFile "|/usr/bin/rotatelogs $H/logs/mod_jk.%Y%m%d.log 86400"
-JkLogLevel info
+JkLogLevel trace
+LogLevel warn ajplb:trace8
+JkRequestLogFormat "%w %V %U %q %s"
 JkMount /app/* lb
+JkMount /gone/* gone
 JkMount /x/* lbx
 JkMount /solo/* solo
 JkMount /jkstatus jkstatus
@@ -159,12 +170,30 @@ dump=$(curl -s "$S?cmd=dump&mime=txt")
 check_grep "dump shows each property with file:line" \
     "# $IT_TMP/workers.properties:[0-9]+" "$dump"
 check_grep "dump shows worker.w1.port" "^worker\.w1\.port=$P1\$" "$dump"
-all=$(curl -s "$S?cmd=dump"; curl -s "$S?cmd=dump&mime=json"; \
-      curl -s "$S?cmd=dump&mime=xml"; curl -s "$S?mime=prop"; curl -s "$S")
-if printf '%s' "$all" | grep -q 's3cr3t-value'; then
-    not_ok "no output shows the secret"
+# T-G11: every format of every command, the edit form, error documents
+# and the module's own error page.
+: >"$IT_TMP/all.out"
+for f in html xml json txt prop prometheus; do
+    for c in list show dump version; do
+        curl -s "$S?cmd=$c&mime=$f" >>"$IT_TMP/all.out"
+        curl -s "$S?cmd=$c&mime=$f&w=lb" "$S?cmd=$c&mime=$f&w=solo" \
+            >>"$IT_TMP/all.out"
+    done
+    curl -s -H "$ORIGIN" --data "cmd=update&w=lb&sw=w1&vwf=0&mime=$f" \
+        "$S" >>"$IT_TMP/all.out"
+done
+curl -s "$S?cmd=edit&w=lb&sw=w1" >>"$IT_TMP/all.out"
+curl -s "$S?cmd=nope" >>"$IT_TMP/all.out"
+code=$(curl -s -o "$IT_TMP/gone.out" -w '%{http_code}' "$U/gone/x")
+check "a dead backend gives the module's 503 page" 503 "$code"
+cat "$IT_TMP/gone.out" >>"$IT_TMP/all.out"
+check_grep "the dump lists the variable the secret came from" \
+    '^tcpass=\(hidden\)$' "$(curl -s "$S?cmd=dump&mime=txt")"
+if grep -q 's3cr3t-value' "$IT_TMP/all.out"; then
+    not_ok "T-G11: no status output or error page shows the secret" \
+        "$(grep -o '.\{0,60\}s3cr3t-value' "$IT_TMP/all.out" | head -n 3)"
 else
-    ok "no output shows the secret"
+    ok "T-G11: no status output or error page shows the secret ($(wc -c <"$IT_TMP/all.out") bytes)"
 fi
 curl -s -o "$IT_TMP/doc.json" "$S?cmd=dump&mime=json"
 check "dump json parses, secret hidden" "(hidden)" \
@@ -210,9 +239,38 @@ check_grep "a refused change is logged at warn" \
     '\[warn\].*refused POST /jkstatus from 127\.0\.0\.1: the request.s Origin' \
     "$(cat "$H"/logs/mod_jk.*.log)"
 
+# --- T-G8: DNS rebinding, nonces spent once -------------------------------------
+check "T-G8: Host and Origin both naming another site are refused (403)" 403 \
+    "$(post "cmd=update&w=lb&sw=w1&vwd=7&nonce=$(nonce)" \
+       -H "Host: evil.example:$port" -H "Origin: http://evil.example:$port")"
+check "T-G8: the right name on another port is refused (403)" 403 \
+    "$(post "cmd=update&w=lb&sw=w1&vwd=7&nonce=$(nonce)" \
+       -H "Origin: http://127.0.0.1:1")"
+get json
+check "T-G8: ... and nothing changed" 0 "$(field json lb/w1/distance)"
+N1=$(nonce)
+N2=$(nonce)
+check "T-G8: a fresh nonce allows a change" 200 \
+    "$(post "cmd=update&w=lb&sw=w1&vwd=1&mime=txt&nonce=$N1" -H "$ORIGIN")"
+check "T-G8: a second nonce handed out before it is void" 403 \
+    "$(post "cmd=update&w=lb&sw=w1&vwd=2&mime=txt&nonce=$N2" -H "$ORIGIN")"
+check "T-G8: a new nonce sets distance back" 200 \
+    "$(post "cmd=update&w=lb&sw=w1&vwd=0&mime=txt&nonce=$(nonce)" -H "$ORIGIN")"
+codes=""
+for _ in 1 2 3 4 5 6 7 8; do
+    codes="$codes$(post "cmd=update&w=lb&sw=w1&vwd=1&mime=txt&nonce=$N1" \
+                   -H "$ORIGIN") "
+done
+check "T-G8: 8 replays of a spent nonce (new connections, 4 children) are refused" \
+    "403 403 403 403 403 403 403 403 " "$codes"
+get json
+check "T-G8: ... and the replays changed nothing" 0 "$(field json lb/w1/distance)"
+check_grep "T-G8: the refusal says the nonce is spent or wrong" \
+    'used or expired nonce' "$(cat "$IT_TMP/post.out")"
+
 # --- disable a member: every child obeys at once, sticky sessions stay -------
 check "POST + nonce + Origin disables w1" 200 \
-    "$(post "cmd=update&w=lb&sw=w1&vwa=D&mime=json&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=update&w=lb&sw=w1&vwa=D&mime=json&nonce=$(nonce)" -H "$ORIGIN")"
 cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
 check "the answer shows w1 disabled" DIS "$(field json lb/w1/activation)"
 check "40 new sessions over 4 children all avoid disabled w1" "b2=40 " \
@@ -225,52 +283,52 @@ check_grep "the change is logged with who and old -> new" \
 
 # --- stop and start -------------------------------------------------------------
 check "stop w1 (from the HTML form: 303 back to the page)" 303 \
-    "$(post "cmd=update&w=lb&sw=w1&vwa=S&from=list&nonce=$N" -H "Referer: $S?cmd=edit&w=lb&sw=w1")"
+    "$(post "cmd=update&w=lb&sw=w1&vwa=S&from=list&nonce=$(nonce)" -H "Referer: $S?cmd=edit&w=lb&sw=w1")"
 check "sticky sessions of stopped w1 move to w2" "b2=10 " \
     "$(count 10 -H 'Cookie: JSESSIONID=abc.w1' "$U/app/x")"
 check "start w1 again" 200 \
-    "$(post "cmd=update&w=lb&sw=w1&vwa=A&mime=txt&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=update&w=lb&sw=w1&vwa=A&mime=txt&nonce=$(nonce)" -H "$ORIGIN")"
 spread=$(count 20 "$U/app/new")
 check_grep "started w1 gets new sessions again" 'b1=[0-9]+' "$spread"
 
 # --- lb settings, validation, unsupported changes --------------------------------
 check "update lb settings" 200 \
-    "$(post "cmd=update&w=lb&vlr=3&vlt=120&vlm=B&vll=P&vls=0&mime=json&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=update&w=lb&vlr=3&vlt=120&vlm=B&vll=P&vls=0&mime=json&nonce=$(nonce)" -H "$ORIGIN")"
 cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
 check "lb settings changed" "3 120 Busyness Pessimistic False" \
     "$(field json lb/-/retries lb/-/recover_time lb/-/method lb/-/lock lb/-/sticky_session)"
 check "a bad lbfactor is refused (400)" 400 \
-    "$(post "cmd=update&w=lb&sw=w1&vwf=0&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=update&w=lb&sw=w1&vwf=0&nonce=$(nonce)" -H "$ORIGIN")"
 check "a duplicate route is refused (400)" 400 \
-    "$(post "cmd=update&w=lb&sw=w1&vwn=w2&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=update&w=lb&sw=w1&vwn=w2&nonce=$(nonce)" -H "$ORIGIN")"
 check "host/port changes are refused (400)" 400 \
-    "$(post "cmd=update&w=lb&sw=w1&vaprt=1&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=update&w=lb&sw=w1&vaprt=1&nonce=$(nonce)" -H "$ORIGIN")"
 check_grep "... saying why" "cannot be changed at run time" "$(cat "$IT_TMP/post.out")"
 check "att/val: lbfactor of every member" 200 \
-    "$(post "cmd=update&w=lb&att=vwf&val0=3&val1=1&mime=json&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=update&w=lb&att=vwf&val0=3&val1=1&mime=json&nonce=$(nonce)" -H "$ORIGIN")"
 cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
 check "att/val applied" "3 1" "$(field json lb/w1/lbfactor lb/w2/lbfactor)"
-post "cmd=update&w=lb&vls=1&att=vwf&val0=1&val1=1&nonce=$N" -H "$ORIGIN" >/dev/null
-post "cmd=update&w=lb&vls=1&nonce=$N" -H "$ORIGIN" >/dev/null
+post "cmd=update&w=lb&vls=1&att=vwf&val0=1&val1=1&nonce=$(nonce)" -H "$ORIGIN" >/dev/null
+post "cmd=update&w=lb&vls=1&nonce=$(nonce)" -H "$ORIGIN" >/dev/null
 
 # --- reset and recover -----------------------------------------------------------
 count 4 "$U/x/y" >/dev/null
 get json
 check "dead member of lbx is in error" ERR "$(field json lbx/xdead/state)"
 check "recover puts it to ERR/REC" 200 \
-    "$(post "cmd=recover&w=lbx&sw=xdead&mime=json&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=recover&w=lbx&sw=xdead&mime=json&nonce=$(nonce)" -H "$ORIGIN")"
 cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
 check "... which shows" ERR/REC "$(field json lbx/xdead/state)"
 count 2 "$U/x/y" >/dev/null
 check "reset lb statistics" 200 \
-    "$(post "cmd=reset&w=lb&mime=json&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=reset&w=lb&mime=json&nonce=$(nonce)" -H "$ORIGIN")"
 cp "$IT_TMP/post.out" "$IT_TMP/doc.json"
 check "elected back to 0" "0 0" "$(field json lb/w1/elected lb/w2/elected)"
 
 # --- escaping ----------------------------------------------------------------------
 XSS='<script>alert(1)</script>'
 check "a route with markup is accepted (as the config reader would)" 200 \
-    "$(post "cmd=update&w=lb&sw=w2&vwn=%3Cscript%3Ealert(1)%3C/script%3E&mime=txt&nonce=$N" -H "$ORIGIN")"
+    "$(post "cmd=update&w=lb&sw=w2&vwn=%3Cscript%3Ealert(1)%3C/script%3E&mime=txt&nonce=$(nonce)" -H "$ORIGIN")"
 curl -s -o "$IT_TMP/doc.html" "$S?cmd=list&x=%3Cscript%3E&re=2"
 curl -s "$S?cmd=edit&w=lb&sw=w2" >>"$IT_TMP/doc.html"
 curl -s "$S?cmd=show&w=lb&sw=%3Cscript%3E" >>"$IT_TMP/doc.html"
@@ -288,10 +346,10 @@ for f in xml json prop txt prometheus; do
     get $f
     check "mime=$f carries the markup route intact" "$XSS" "$(field $f lb/w2/route)"
 done
-post "cmd=update&w=lb&sw=w2&vwn=w2&nonce=$N" -H "$ORIGIN" >/dev/null
+post "cmd=update&w=lb&sw=w2&vwn=w2&nonce=$(nonce)" -H "$ORIGIN" >/dev/null
 
 # --- headless Chromium screenshot ----------------------------------------------------
-post "cmd=update&w=lb&sw=w2&vwa=D&nonce=$N" -H "$ORIGIN" >/dev/null
+post "cmd=update&w=lb&sw=w2&vwa=D&nonce=$(nonce)" -H "$ORIGIN" >/dev/null
 count 6 "$U/app/x" >/dev/null
 count 3 "$U/x/y" >/dev/null
 SHOT_DIR=${SHOT_DIR:-$OUT/artifacts}
@@ -316,7 +374,34 @@ else
     not_ok "headless Chromium renders the status page" \
         "CHROMIUM IS NOT INSTALLED: apt-get install chromium (scripts/deps.sh check)"
 fi
-post "cmd=update&w=lb&sw=w2&vwa=A&nonce=$N" -H "$ORIGIN" >/dev/null
+post "cmd=update&w=lb&sw=w2&vwa=A&nonce=$(nonce)" -H "$ORIGIN" >/dev/null
+
+# --- log forging, and the secret in no log at trace level -------------------------
+curl -s -o /dev/null "$U/app/a%0aFORGED%20line%0d?q=%0a"
+curl -s -o /dev/null "$U/gone/b%0aFORGED%20error%1b"
+curl -s -o /dev/null "$S?cmd=nope%0aFORGED"
+# rotatelogs writes what the pipe holds: wait until the last request's
+# line is there (at most 10 s; the check below fails if it never comes).
+for _ in $(seq 1 100); do
+    cat "$H"/logs/mod_jk.*.log | grep -q 'nope.*FORGED' && break
+    sleep 0.1
+done
+jklog=$(cat "$H"/logs/mod_jk.*.log)
+check_grep "the request log escapes the decoded newline" \
+    '/app/a\\nFORGED line\\r' "$jklog"
+if printf '%s\n' "$jklog" "$(cat "$H/logs/error.log")" | grep -q '^FORGED'; then
+    not_ok "no log line is forged by a decoded %0a" \
+        "$(printf '%s\n' "$jklog" | grep -B1 '^FORGED' | head -n 4)"
+else
+    ok "no log line is forged by a decoded %0a"
+fi
+check_grep "mod_jk.log ran at trace level" '\[trace\]|\[debug\]' "$jklog"
+if cat "$H"/logs/*.log | grep -q 's3cr3t-value'; then
+    not_ok "T-G11: neither mod_jk.log nor the error log (ajplb:trace8) shows the secret" \
+        "$(cat "$H"/logs/*.log | grep -o '.\{0,60\}s3cr3t-value' | head -n 3)"
+else
+    ok "T-G11: neither mod_jk.log nor the error log (ajplb:trace8) shows the secret"
+fi
 
 # --- piped log through rotatelogs ----------------------------------------------------
 if pgrep -f "rotatelogs $H/logs/mod_jk" >/dev/null 2>&1; then
