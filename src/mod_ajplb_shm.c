@@ -196,12 +196,15 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
     return APR_SUCCESS;
 }
 
+/* 1 while a thread runs the maintenance; taken for good at child exit. */
+static volatile apr_uint32_t ajplb_maint_busy;
+
 /* Maintenance for this child: idle connections of every pool, and, for
  * the one process per interval that wins the claim, the balancers'
  * global part (decay, recovery, escalation). */
 void ajplb_maintain(apr_time_t now)
 {
-    static volatile apr_uint32_t busy;
+    volatile apr_uint32_t *busy = &ajplb_maint_busy;
     static apr_time_t last;
     apr_interval_time_t interval;
     apr_hash_index_t *hi;
@@ -212,7 +215,7 @@ void ajplb_maintain(apr_time_t now)
     }
     interval = apr_time_from_sec(ajplb_global.model->maintain > 0
                                  ? ajplb_global.model->maintain : 60);
-    if (now - last < interval || apr_atomic_cas32(&busy, 1, 0) != 0) {
+    if (now - last < interval || apr_atomic_cas32(busy, 1, 0) != 0) {
         return;
     }
     last = now;
@@ -237,7 +240,40 @@ void ajplb_maintain(apr_time_t now)
             }
         }
     }
-    apr_atomic_set32(&busy, 0);
+    apr_atomic_set32(busy, 0);
+}
+
+/* Pre-cleanup of the child pool, registered after the connection pools'
+ * own, so it runs before them: from here on no maintenance starts, and
+ * one that runs (mod_watchdog's thread is stopped only by a later
+ * cleanup) is waited for, so the pools are not destroyed under it.  A
+ * maintenance interrupted for good (prefork exits from a signal handler)
+ * is waited for only briefly; the pools then stay, as its slots may be
+ * in use. */
+static apr_status_t ajplb_maintain_stop(void *data)
+{
+    apr_hash_index_t *hi;
+    apr_pool_t *p = NULL;
+    int i;
+
+    for (i = 0; i < 100; i++) {
+        if (apr_atomic_cas32(&ajplb_maint_busy, 1, 0) == 0) {
+            return APR_SUCCESS;
+        }
+        apr_sleep(apr_time_from_msec(2));
+    }
+    for (hi = apr_hash_first(p, ajplb_global.rt); hi; hi = apr_hash_next(hi)) {
+        ajplb_rt_worker_t *rt = apr_hash_this_val(hi);
+        if (rt->pool != NULL) {
+            ajplb_pool_abandon(rt->pool);
+        }
+    }
+    return APR_SUCCESS;
+}
+
+void ajplb_maintain_child_exit(apr_pool_t *pchild)
+{
+    apr_pool_pre_cleanup_register(pchild, NULL, ajplb_maintain_stop);
 }
 
 static apr_status_t ajplb_watchdog(int state, void *data, apr_pool_t *pool)
