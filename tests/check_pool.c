@@ -423,6 +423,36 @@ START_TEST(test_threads_make_slots_at_once)
 }
 END_TEST
 
+/* A prefork child dies from its SIGHUP/SIGTERM handler in the middle of a
+ * request: the child pool is destroyed while that request holds a slot.
+ * apr_reslist's cleanup asserts that no resource is out, which aborted
+ * the child ("reslist_cleanup: Assertion `rl->ntotal == 0'", issue #12);
+ * the pool must be left alone instead.  Idle pools still go. */
+START_TEST(test_parent_goes_while_taken)
+{
+    ajplb_pool_conf_t conf;
+    ajplb_pool_t *busy, *idle;
+    ajplb_conn_t *c;
+    apr_pool_t *parent;
+
+    ajplb__listen();
+    apr_pool_create(&parent, ajplb_test_pool);
+    memset(&conf, 0, sizeof(conf));
+    conf.name = "w1";
+    conf.host = "127.0.0.1";
+    conf.port = ajplb__port;
+    conf.size = 2;
+    ck_assert_int_eq(ajplb_pool_create(parent, &conf, &busy), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_pool_create(parent, &conf, &idle), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_pool_acquire(busy, &c), APR_SUCCESS);
+    ajplb__accept();
+    ck_assert_int_eq(ajplb_pool_acquire(idle, &c), APR_SUCCESS);
+    ajplb__accept();
+    ajplb_pool_release(idle, c, 1);
+    apr_pool_destroy(parent);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool");
@@ -437,6 +467,7 @@ int main(void)
     tcase_add_test(tc, test_connect_refused);
     tcase_add_test(tc, test_unresolvable_host);
     tcase_add_test(tc, test_idle_timeout_closes);
+    tcase_add_test(tc, test_parent_goes_while_taken);
     tcase_add_test(tc, test_threads_share_nothing);
     tcase_add_test(tc, test_threads_make_slots_at_once);
     suite_add_tcase(s, tc);
