@@ -180,6 +180,9 @@ JkWorkersFile $IT_TMP/stress.properties
 JkLogFile logs/mod_jk.log
 JkLogLevel error
 JkMount /app/* lb
+# Maintenance in mod_watchdog's thread, which runs until after the child
+# pool's pre-cleanups (see docs/ARCHITECTURE.md, "Child exit").
+JkWatchdogInterval 1
 StartServers 2
 ThreadsPerChild 16
 MaxRequestWorkers 64
