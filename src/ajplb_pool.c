@@ -38,7 +38,8 @@ struct ajplb_pool_t {
     volatile apr_uint32_t open; /* sockets open now */
     volatile apr_uint32_t max_open;
     volatile apr_uint32_t held; /* slots taken (or being taken) now */
-    volatile apr_uint32_t gone; /* home destroyed */
+    volatile apr_uint32_t gone; /* home destroyed, or must never be */
+    volatile apr_uint32_t orphan;   /* parent went while slots were out */
 };
 
 /* Runs when a connection's pool goes away: on close, and when its slot is
@@ -123,17 +124,35 @@ static apr_status_t ajplb__pool_slot_free(void *res, void *params,
  * exit, because apr_reslist's own cleanup aborts the process when a
  * resource is still taken, and the interrupted request still points into
  * the home. */
+static void ajplb__pool_destroy(ajplb_pool_t *pool)
+{
+    if (apr_atomic_cas32(&pool->gone, 1, 0) == 0) {
+        apr_reslist_destroy(pool->slots);
+        apr_pool_destroy(pool->home);
+    }
+}
+
 static apr_status_t ajplb__pool_gone(void *data)
 {
     ajplb_pool_t *pool = data;
 
-    if (apr_atomic_read32(&pool->held) != 0
-        || apr_atomic_cas32(&pool->gone, 1, 0) != 0) {
+    if (apr_atomic_read32(&pool->held) != 0) {
+        /* Should the last slot come back after all (it does not when the
+         * process exits), the pool goes then. */
+        apr_atomic_set32(&pool->orphan, 1);
         return APR_SUCCESS;
     }
-    apr_reslist_destroy(pool->slots);
-    apr_pool_destroy(pool->home);
+    ajplb__pool_destroy(pool);
     return APR_SUCCESS;
+}
+
+/* A slot is back (or was never handed out). */
+static void ajplb__pool_put(ajplb_pool_t *pool)
+{
+    if (apr_atomic_dec32(&pool->held) == 0
+        && apr_atomic_read32(&pool->orphan)) {
+        ajplb__pool_destroy(pool);
+    }
 }
 
 /* An unmanaged pool with an allocator of its own guarded by a mutex, so
@@ -346,7 +365,7 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **out)
     apr_atomic_inc32(&pool->held);
     rv = apr_reslist_acquire(pool->slots, &res);
     if (rv != APR_SUCCESS) {
-        apr_atomic_dec32(&pool->held);
+        ajplb__pool_put(pool);
         return rv;
     }
     conn = res;
@@ -360,7 +379,7 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **out)
         rv = ajplb__pool_close(conn);
         if (rv != APR_SUCCESS) {
             apr_reslist_invalidate(pool->slots, conn);
-            apr_atomic_dec32(&pool->held);
+            ajplb__pool_put(pool);
             return rv;
         }
     }
@@ -368,7 +387,7 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **out)
     if (rv != APR_SUCCESS) {
         /* The slot is empty but sound: hand it back for the next try. */
         apr_reslist_release(pool->slots, conn);
-        apr_atomic_dec32(&pool->held);
+        ajplb__pool_put(pool);
         return rv;
     }
     *out = conn;
@@ -379,7 +398,7 @@ void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn, int reusable)
 {
     if (!reusable && ajplb__pool_close(conn) != APR_SUCCESS) {
         apr_reslist_invalidate(pool->slots, conn);
-        apr_atomic_dec32(&pool->held);
+        ajplb__pool_put(pool);
         return;
     }
     else {
@@ -387,7 +406,7 @@ void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn, int reusable)
     }
     conn->last_used = apr_time_now();
     apr_reslist_release(pool->slots, conn);
-    apr_atomic_dec32(&pool->held);
+    ajplb__pool_put(pool);
 }
 
 void ajplb_pool_abandon(ajplb_pool_t *pool)
