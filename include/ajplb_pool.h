@@ -71,7 +71,9 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **conn);
 /**
  * Give a connection back.  With @a reusable 0 (any error mid-exchange,
  * END_RESPONSE reuse=0, DisableReuse) the socket is closed and the slot
- * freed; a connection is never pooled in an unknown state.
+ * freed; a connection is never pooled in an unknown state.  @a conn must
+ * not be touched afterwards: another thread may take it at once, and the
+ * reaper may free it (it lives in its slot's pool).
  */
 void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn,
                         int reusable);
