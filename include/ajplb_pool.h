@@ -36,7 +36,8 @@ typedef struct ajplb_pool_t ajplb_pool_t;
  * connection, so buffers allocated once per connection do not grow the
  * child's pool.  Only the thread that acquired it may touch it. */
 typedef struct ajplb_conn_t {
-    apr_pool_t *pool;           /* lives until the connection is destroyed */
+    apr_pool_t *pool;           /* lives while the socket is open */
+    apr_pool_t *slot_pool;      /* holds this struct and pool */
     apr_socket_t *sock;         /* NULL until connected */
     ajplb_pool_t *owner;
     apr_time_t last_used;       /* when it was last released */
@@ -47,9 +48,12 @@ typedef struct ajplb_conn_t {
 } ajplb_conn_t;
 
 /**
- * Create a pool in @a p (the child process pool).  Nothing is connected
- * yet: connections are opened on first use, outside the list lock, so a
- * slow connect never blocks threads that could use an idle connection.
+ * Create a pool tied to @a p (the child process pool): its connections
+ * live in a pool of their own (thread-safe allocator) that is destroyed
+ * in a pre-cleanup of @a p when no connection is taken.  Nothing is
+ * connected yet: connections are opened on first use, outside the list
+ * lock, so a slow connect never blocks threads that could use an idle
+ * connection.  Call only while one thread runs (child_init).
  * @return APR_SUCCESS, or the resolver's error for the host.
  */
 apr_status_t ajplb_pool_create(apr_pool_t *p, const ajplb_pool_conf_t *conf,
@@ -67,7 +71,9 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **conn);
 /**
  * Give a connection back.  With @a reusable 0 (any error mid-exchange,
  * END_RESPONSE reuse=0, DisableReuse) the socket is closed and the slot
- * freed; a connection is never pooled in an unknown state.
+ * freed; a connection is never pooled in an unknown state.  @a conn must
+ * not be touched afterwards: another thread may take it at once, and the
+ * reaper may free it (it lives in its slot's pool).
  */
 void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn,
                         int reusable);
@@ -81,6 +87,13 @@ void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn,
  */
 apr_status_t ajplb_conn_recv_timeout(ajplb_conn_t *conn,
                                      apr_interval_time_t t);
+
+/**
+ * Never destroy @a pool's connections, not even when the pool it was made
+ * in goes: for a process that exits while a thread may still be inside
+ * the pool (its lock held), where destroying would deadlock or abort.
+ */
+void ajplb_pool_abandon(ajplb_pool_t *pool);
 
 /** Close idle connections older than idle_timeout (maintenance). */
 apr_status_t ajplb_pool_maintain(ajplb_pool_t *pool);

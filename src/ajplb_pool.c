@@ -2,6 +2,20 @@
  * ajplb_pool.c -- per-worker backend connection pool over apr_reslist.
  * Core layer: APR only.  The reslist holds cheap slots; sockets are opened
  * after a slot is taken so the list lock is never held across a connect.
+ *
+ * Memory and threads: every pool has its own unmanaged APR pool with its
+ * own allocator guarded by a mutex (the "home").  Each slot gets a subpool
+ * of the home (the slot struct lives there, so a slot that the reslist
+ * reaps leaves nothing behind), and each connection a subpool of its slot
+ * that is replaced when the socket closes.  Connections are closed and
+ * replaced by request threads outside the reslist lock and slots are made
+ * by several reslists at once; creating and destroying subpools is
+ * thread-safe only through the parent's allocator mutex, which the child
+ * process pool of threaded MPMs cannot be relied on to share with us, and
+ * plain allocation from one pool by two threads is never safe.  Before,
+ * slots were carved out of the child pool under each worker's own reslist
+ * lock: two workers making slots at once could be handed the same memory,
+ * so one connection was used by two threads (issue #12).
  */
 #include <errno.h>
 #include <sys/socket.h>
@@ -11,23 +25,25 @@
 #include <apr_portable.h>
 #include <apr_reslist.h>
 #include <apr_strings.h>
+#include <apr_thread_mutex.h>
 
 #include "ajplb_pool.h"
 
 struct ajplb_pool_t {
-    apr_pool_t *pool;
+    apr_pool_t *home;           /* unmanaged, own mutex-guarded allocator */
     ajplb_pool_conf_t conf;
     apr_sockaddr_t *addr;       /* resolved once, when the pool is made */
     apr_sockaddr_t *source;     /* local bind address, or NULL */
-    apr_reslist_t *slots;
-    apr_pool_t *slot_pool;      /* the reslist's pool, parent of conns */
+    apr_reslist_t *slots;       /* lives in home */
     volatile apr_uint32_t open; /* sockets open now */
     volatile apr_uint32_t max_open;
+    volatile apr_uint32_t held; /* slots taken (or being taken) now */
+    volatile apr_uint32_t gone; /* home destroyed, or must never be */
+    volatile apr_uint32_t orphan;   /* parent went while slots were out */
 };
 
-/* Runs when a connection's pool goes away: on close, and when the child
- * pool is destroyed at exit (subpools go before the reslist's cleanup, so
- * this is where the connection learns its socket is gone). */
+/* Runs when a connection's pool goes away: on close, and when its slot is
+ * destroyed (this is where the connection learns its socket is gone). */
 static apr_status_t ajplb__conn_gone(void *data)
 {
     ajplb_conn_t *conn = data;
@@ -44,7 +60,7 @@ static apr_status_t ajplb__conn_gone(void *data)
 
 static apr_status_t ajplb__conn_pool_make(ajplb_conn_t *conn)
 {
-    apr_status_t rv = apr_pool_create(&conn->pool, conn->owner->slot_pool);
+    apr_status_t rv = apr_pool_create(&conn->pool, conn->slot_pool);
 
     if (rv != APR_SUCCESS) {
         conn->pool = NULL;
@@ -66,31 +82,103 @@ static apr_status_t ajplb__pool_close(ajplb_conn_t *conn)
     return ajplb__conn_pool_make(conn);
 }
 
+/* Reslist constructor (called under the list lock): a slot in its own
+ * subpool of the home, with an empty connection pool. */
 static apr_status_t ajplb__pool_slot_make(void **res, void *params,
                                           apr_pool_t *p)
 {
     ajplb_pool_t *pool = params;
-    ajplb_conn_t *conn = apr_pcalloc(p, sizeof(*conn));
-    apr_status_t rv;
+    apr_pool_t *sp;
+    ajplb_conn_t *conn;
+    apr_status_t rv = apr_pool_create(&sp, pool->home);
 
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    conn = apr_pcalloc(sp, sizeof(*conn));
     conn->owner = pool;
-    pool->slot_pool = p;
+    conn->slot_pool = sp;
     rv = ajplb__conn_pool_make(conn);
     if (rv != APR_SUCCESS) {
+        apr_pool_destroy(sp);
         return rv;
     }
     *res = conn;
     return APR_SUCCESS;
 }
 
+/* Reslist destructor: the slot's pool takes the connection with it. */
 static apr_status_t ajplb__pool_slot_free(void *res, void *params,
                                           apr_pool_t *p)
 {
     ajplb_conn_t *conn = res;
 
-    if (conn->pool != NULL) {
-        apr_pool_destroy(conn->pool);
+    apr_pool_destroy(conn->slot_pool);
+    return APR_SUCCESS;
+}
+
+/* Pre-cleanup of the pool the caller gave (the child pool): destroy the
+ * reslist and the home while no slot is out.  A slot can still be out
+ * only when the process exits from a signal handler in the middle of a
+ * request (prefork's SIGHUP/SIGTERM); then everything is left to the
+ * exit, because apr_reslist's own cleanup aborts the process when a
+ * resource is still taken, and the interrupted request still points into
+ * the home. */
+static void ajplb__pool_destroy(ajplb_pool_t *pool)
+{
+    if (apr_atomic_cas32(&pool->gone, 1, 0) == 0) {
+        apr_reslist_destroy(pool->slots);
+        apr_pool_destroy(pool->home);
     }
+}
+
+static apr_status_t ajplb__pool_gone(void *data)
+{
+    ajplb_pool_t *pool = data;
+
+    if (apr_atomic_read32(&pool->held) != 0) {
+        /* Should the last slot come back after all (it does not when the
+         * process exits), the pool goes then. */
+        apr_atomic_set32(&pool->orphan, 1);
+        return APR_SUCCESS;
+    }
+    ajplb__pool_destroy(pool);
+    return APR_SUCCESS;
+}
+
+/* A slot is back (or was never handed out). */
+static void ajplb__pool_put(ajplb_pool_t *pool)
+{
+    if (apr_atomic_dec32(&pool->held) == 0
+        && apr_atomic_read32(&pool->orphan)) {
+        ajplb__pool_destroy(pool);
+    }
+}
+
+/* An unmanaged pool with an allocator of its own guarded by a mutex, so
+ * its subpools can be made and destroyed from any thread. */
+static apr_status_t ajplb__home_make(apr_pool_t **home)
+{
+    apr_allocator_t *alloc;
+    apr_thread_mutex_t *mutex;
+    apr_status_t rv = apr_allocator_create(&alloc);
+
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rv = apr_pool_create_unmanaged_ex(home, NULL, alloc);
+    if (rv != APR_SUCCESS) {
+        apr_allocator_destroy(alloc);
+        return rv;
+    }
+    apr_allocator_owner_set(alloc, *home);
+    rv = apr_thread_mutex_create(&mutex, APR_THREAD_MUTEX_DEFAULT, *home);
+    if (rv != APR_SUCCESS) {
+        apr_pool_destroy(*home);
+        return rv;
+    }
+    apr_allocator_mutex_set(alloc, mutex);
+    apr_pool_tag(*home, "ajplb_pool");
     return APR_SUCCESS;
 }
 
@@ -103,7 +191,6 @@ apr_status_t ajplb_pool_create(apr_pool_t *p, const ajplb_pool_conf_t *conf,
     int size = conf->size > 0 ? conf->size : 1;
     int smax;
 
-    pool->pool = p;
     pool->conf = *conf;
     pool->conf.size = size;
     pool->conf.name = apr_pstrdup(p, conf->name);
@@ -136,12 +223,20 @@ apr_status_t ajplb_pool_create(apr_pool_t *p, const ajplb_pool_conf_t *conf,
     if (conf->idle_timeout > 0) {
         smax = conf->min_idle < 0 ? 0 : AJPLB_MIN(conf->min_idle, size);
     }
-    rv = apr_reslist_create(&pool->slots, 0, smax, size, conf->idle_timeout,
-                            ajplb__pool_slot_make, ajplb__pool_slot_free,
-                            pool, p);
+    rv = ajplb__home_make(&pool->home);
     if (rv != APR_SUCCESS) {
         return rv;
     }
+    rv = apr_reslist_create(&pool->slots, 0, smax, size, conf->idle_timeout,
+                            ajplb__pool_slot_make, ajplb__pool_slot_free,
+                            pool, pool->home);
+    if (rv != APR_SUCCESS) {
+        apr_pool_destroy(pool->home);
+        return rv;
+    }
+    /* A pre-cleanup, so it runs before the subpools of @a p (the request
+     * pools of a dying prefork child, for one) are gone. */
+    apr_pool_pre_cleanup_register(p, pool, ajplb__pool_gone);
     if (conf->acquire_timeout > 0) {
         apr_reslist_timeout_set(pool->slots, conf->acquire_timeout);
     }
@@ -263,9 +358,14 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **out)
 {
     ajplb_conn_t *conn;
     void *res;
-    apr_status_t rv = apr_reslist_acquire(pool->slots, &res);
+    apr_status_t rv;
 
+    /* Counted before the reslist hands a slot out, so a pool that sees
+     * held == 0 knows none is out. */
+    apr_atomic_inc32(&pool->held);
+    rv = apr_reslist_acquire(pool->slots, &res);
     if (rv != APR_SUCCESS) {
+        ajplb__pool_put(pool);
         return rv;
     }
     conn = res;
@@ -279,6 +379,7 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **out)
         rv = ajplb__pool_close(conn);
         if (rv != APR_SUCCESS) {
             apr_reslist_invalidate(pool->slots, conn);
+            ajplb__pool_put(pool);
             return rv;
         }
     }
@@ -286,6 +387,7 @@ apr_status_t ajplb_pool_acquire(ajplb_pool_t *pool, ajplb_conn_t **out)
     if (rv != APR_SUCCESS) {
         /* The slot is empty but sound: hand it back for the next try. */
         apr_reslist_release(pool->slots, conn);
+        ajplb__pool_put(pool);
         return rv;
     }
     *out = conn;
@@ -296,6 +398,7 @@ void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn, int reusable)
 {
     if (!reusable && ajplb__pool_close(conn) != APR_SUCCESS) {
         apr_reslist_invalidate(pool->slots, conn);
+        ajplb__pool_put(pool);
         return;
     }
     else {
@@ -303,10 +406,19 @@ void ajplb_pool_release(ajplb_pool_t *pool, ajplb_conn_t *conn, int reusable)
     }
     conn->last_used = apr_time_now();
     apr_reslist_release(pool->slots, conn);
+    ajplb__pool_put(pool);
+}
+
+void ajplb_pool_abandon(ajplb_pool_t *pool)
+{
+    apr_atomic_set32(&pool->gone, 1);
 }
 
 apr_status_t ajplb_pool_maintain(ajplb_pool_t *pool)
 {
+    if (apr_atomic_read32(&pool->gone)) {
+        return APR_SUCCESS;
+    }
     return apr_reslist_maintain(pool->slots);
 }
 

@@ -211,8 +211,13 @@ static int ajplb__shm_id_ok(const ajplb_shm_id_t *id, int type,
 }
 
 /* Everything a foreign or stale segment could get wrong is checked here,
- * so the index and the copy code can trust offsets and counts. */
-static apr_status_t ajplb__shm_validate(const void *base, apr_size_t size)
+ * so the index and the copy code can trust offsets and counts.  With
+ * @a used non-NULL it receives the size that was checked: the segment may
+ * be live shared memory that another process still writes, so a caller
+ * must use this value and never read the header's size again. */
+static apr_status_t ajplb__shm_validate_size(const void *base,
+                                            apr_size_t size,
+                                            apr_size_t *used)
 {
     const ajplb_shm_header_t *h = base;
     const ajplb_shm_lb_t *lbs;
@@ -258,7 +263,15 @@ static apr_status_t ajplb__shm_validate(const void *base, apr_size_t size)
             return AJPLB_ESHMBAD;
         }
     }
+    if (used != NULL) {
+        *used = need;
+    }
     return APR_SUCCESS;
+}
+
+static apr_status_t ajplb__shm_validate(const void *base, apr_size_t size)
+{
+    return ajplb__shm_validate_size(base, size, NULL);
 }
 
 apr_status_t ajplb_shm_attach(apr_pool_t *p, void *base, apr_size_t size,
@@ -450,11 +463,14 @@ apr_status_t ajplb_shm_init(apr_pool_t *p, void *base, apr_size_t size,
         return AJPLB_ESHMSMALL;
     }
     if (prev != NULL) {
-        /* Snapshot first: prev may be this very segment. */
-        prv = ajplb__shm_validate(prev, prev_size);
+        /* Snapshot first: prev may be this very segment.  The snapshot
+         * takes the size that was validated (at most prev_size), not the
+         * header's, which an old child could change meanwhile; the copy
+         * is validated again by the attach. */
+        apr_size_t psz = 0;
+
+        prv = ajplb__shm_validate_size(prev, prev_size, &psz);
         if (prv == APR_SUCCESS) {
-            apr_size_t psz = (apr_size_t)((const ajplb_shm_header_t *)prev)
-                                 ->size;
             snap = apr_pmemdup(p, prev, psz);
             prv = ajplb_shm_attach(p, snap, psz, &old);
         }

@@ -204,6 +204,7 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
 apr_status_t ajplb_watchdog_setup(apr_pool_t *pconf, server_rec *s);
 void ajplb_shm_child_init(apr_pool_t *pchild, server_rec *s);
 void ajplb_maintain(apr_time_t now);
+void ajplb_maintain_child_exit(apr_pool_t *pchild);
 
 /* mod_ajplb_logging.c */
 void ajplb_rlog(request_rec *r, ajplb_log_level_e level, const char *fmt, ...)

@@ -208,4 +208,6 @@ void ajplb_child_init(apr_pool_t *pchild, server_rec *s)
         }
         apr_hash_set(ajplb_global.rt, w->name, APR_HASH_KEY_STRING, rt);
     }
+    /* After the pools' own pre-cleanups, so it runs before them. */
+    ajplb_maintain_child_exit(pchild);
 }

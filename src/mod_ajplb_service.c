@@ -165,7 +165,7 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
     for (attempt = 0; attempt < attempts; attempt++) {
         ajplb_conn_t *conn;
         apr_status_t rv;
-        int reusable;
+        int reusable, reused;
 
         if (attempt > 0 && res->outcome == AJPLB_OUT_CONNECT_ERROR
             && w->retry_interval > 0) {
@@ -210,6 +210,9 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
             ajplb_rlog(r, AJPLB_LOG_DEBUG, "worker %s: Tomcat asked to "
                        "close the connection", w->name);
         }
+        /* Read before the release: a released slot may be reaped (and
+         * freed) or taken by another thread at once. */
+        reused = conn->reused;
         ajplb_pool_release(rt->pool, conn, reusable);
         if (res->outcome == AJPLB_OUT_OK) {
             return 1;
@@ -220,7 +223,7 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
          * may run twice or provably never left this host's buffers. */
         if ((res->outcome == AJPLB_OUT_SEND_ERROR
              || res->outcome == AJPLB_OUT_RECV_ERROR)
-            && conn->reused && !res->got_reply_bytes && !h->passed
+            && reused && !res->got_reply_bytes && !h->passed
             && !res->headers_seen && res->replayable
             && (idempotent || res->outcome == AJPLB_OUT_SEND_ERROR)) {
             ajplb_rlog(r, AJPLB_LOG_INFO, "worker %s: pooled connection "

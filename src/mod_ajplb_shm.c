@@ -43,12 +43,23 @@ int ajplb_pre_config(apr_pool_t *pconf, apr_pool_t *plog, apr_pool_t *ptemp)
                              0) == APR_SUCCESS ? OK : HTTP_INTERNAL_SERVER_ERROR;
 }
 
+/* The JkShmFile of one generation, removed when that generation's pconf
+ * goes (restart or stop).  The mapping outlives the name: the next
+ * generation copies from memory, and children inherit the mapping. */
+typedef struct {
+    const char *name;
+    pid_t creator;
+} ajplb_shm_name_t;
+
 static apr_status_t ajplb_shm_unlink(void *data)
 {
-    apr_pool_t *p = NULL;
+    ajplb_shm_name_t *n = data;
 
-    /* Children inherit the mapping, not the name: the file can go. */
-    apr_file_remove((const char *)data, p);
+    /* A child that destroys its copy of the pools at exit must not remove
+     * the parent's file. */
+    if (n->creator == getpid()) {
+        apr_file_remove(n->name, NULL);
+    }
     return APR_SUCCESS;
 }
 
@@ -58,10 +69,17 @@ static apr_status_t ajplb_shm_unlink(void *data)
  * created exclusively with mode 0600 and mapped shared (apr_file +
  * apr_mmap).  apr_shm's named segments are not used because on Linux they
  * ignore the path (a hashed name under /dev/shm) and their mode is not
- * ours to set. */
-static apr_status_t ajplb_shm_make(apr_pool_t *p, server_rec *s,
-                                   const char *file, unsigned int gen,
-                                   apr_size_t size, void **base)
+ * ours to set.
+ *
+ * @a p outlives this module's code: httpd unloads the DSO when pconf is
+ * cleared (after the first configuration pass and on every restart) and
+ * may load it again at another address.  So only APR's own cleanups go
+ * into @a p; the file name's removal is registered on @a pconf, whose
+ * cleanups run before the unload (start-up crash, issue #11). */
+static apr_status_t ajplb_shm_make(apr_pool_t *p, apr_pool_t *pconf,
+                                   server_rec *s, const char *file,
+                                   unsigned int gen, apr_size_t size,
+                                   void **base)
 {
     apr_status_t rv;
 
@@ -85,7 +103,10 @@ static apr_status_t ajplb_shm_make(apr_pool_t *p, server_rec *s,
                            | APR_FOPEN_CREATE | APR_FOPEN_EXCL,
                            APR_FPROT_UREAD | APR_FPROT_UWRITE, p);
         if (rv == APR_SUCCESS) {
-            apr_pool_cleanup_register(p, name, ajplb_shm_unlink,
+            ajplb_shm_name_t *n = apr_palloc(pconf, sizeof(*n));
+            n->name = apr_pstrdup(pconf, name);
+            n->creator = getpid();
+            apr_pool_cleanup_register(pconf, n, ajplb_shm_unlink,
                                       apr_pool_cleanup_null);
             rv = apr_file_trunc(f, (apr_off_t)size);
         }
@@ -129,9 +150,10 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
      * next generation has copied it: give it its own pool under the
      * process pool. */
     apr_pool_create(&sp, s->process->pool);
-    apr_pool_tag(sp, "ajplb_shm");
-    rv = ajplb_shm_make(sp, s, conf->shm_file, ret->generation + 1, size,
-                        &base);
+    /* The tag is kept by pointer: a copy, not this DSO's string. */
+    apr_pool_tag(sp, apr_pstrdup(sp, "ajplb_shm"));
+    rv = ajplb_shm_make(sp, pconf, s, conf->shm_file, ret->generation + 1,
+                        size, &base);
     if (rv != APR_SUCCESS) {
         apr_pool_destroy(sp);
         return rv;
@@ -174,12 +196,15 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
     return APR_SUCCESS;
 }
 
+/* 1 while a thread runs the maintenance; taken for good at child exit. */
+static volatile apr_uint32_t ajplb_maint_busy;
+
 /* Maintenance for this child: idle connections of every pool, and, for
  * the one process per interval that wins the claim, the balancers'
  * global part (decay, recovery, escalation). */
 void ajplb_maintain(apr_time_t now)
 {
-    static volatile apr_uint32_t busy;
+    volatile apr_uint32_t *busy = &ajplb_maint_busy;
     static apr_time_t last;
     apr_interval_time_t interval;
     apr_hash_index_t *hi;
@@ -190,7 +215,7 @@ void ajplb_maintain(apr_time_t now)
     }
     interval = apr_time_from_sec(ajplb_global.model->maintain > 0
                                  ? ajplb_global.model->maintain : 60);
-    if (now - last < interval || apr_atomic_cas32(&busy, 1, 0) != 0) {
+    if (now - last < interval || apr_atomic_cas32(busy, 1, 0) != 0) {
         return;
     }
     last = now;
@@ -215,7 +240,40 @@ void ajplb_maintain(apr_time_t now)
             }
         }
     }
-    apr_atomic_set32(&busy, 0);
+    apr_atomic_set32(busy, 0);
+}
+
+/* Pre-cleanup of the child pool, registered after the connection pools'
+ * own, so it runs before them: from here on no maintenance starts, and
+ * one that runs (mod_watchdog's thread is stopped only by a later
+ * cleanup) is waited for, so the pools are not destroyed under it.  A
+ * maintenance interrupted for good (prefork exits from a signal handler)
+ * is waited for only briefly; the pools then stay, as its slots may be
+ * in use. */
+static apr_status_t ajplb_maintain_stop(void *data)
+{
+    apr_hash_index_t *hi;
+    apr_pool_t *p = NULL;
+    int i;
+
+    for (i = 0; i < 100; i++) {
+        if (apr_atomic_cas32(&ajplb_maint_busy, 1, 0) == 0) {
+            return APR_SUCCESS;
+        }
+        apr_sleep(apr_time_from_msec(2));
+    }
+    for (hi = apr_hash_first(p, ajplb_global.rt); hi; hi = apr_hash_next(hi)) {
+        ajplb_rt_worker_t *rt = apr_hash_this_val(hi);
+        if (rt->pool != NULL) {
+            ajplb_pool_abandon(rt->pool);
+        }
+    }
+    return APR_SUCCESS;
+}
+
+void ajplb_maintain_child_exit(apr_pool_t *pchild)
+{
+    apr_pool_pre_cleanup_register(pchild, NULL, ajplb_maintain_stop);
 }
 
 static apr_status_t ajplb_watchdog(int state, void *data, apr_pool_t *pool)

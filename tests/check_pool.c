@@ -2,8 +2,10 @@
  * check_pool.c -- unit tests for the backend connection pool against a
  * listening socket on loopback in the same process.
  */
+#include <apr_atomic.h>
 #include <apr_network_io.h>
 #include <apr_strings.h>
+#include <apr_thread_proc.h>
 
 #include "ajplb_pool.h"
 #include "test_util.h"
@@ -249,6 +251,215 @@ START_TEST(test_idle_timeout_closes)
 }
 END_TEST
 
+/* --- threads: the child process runs every pool from many threads ---- */
+
+static volatile apr_uint32_t ajplb__stop;
+static volatile apr_uint32_t ajplb__twice;  /* one slot in two hands */
+static volatile apr_uint32_t ajplb__nosock; /* a taken slot with no socket */
+static volatile apr_uint32_t ajplb__ops;
+static ajplb_pool_t *ajplb__pools[2];
+
+/* Accept and close at once: every idle connection is then found closed,
+ * so each take closes and reopens one (its connection pool is replaced). */
+static void *APR_THREAD_FUNC ajplb__acceptor(apr_thread_t *t, void *data)
+{
+    apr_pool_t *p;
+
+    apr_pool_create(&p, NULL);
+    while (!apr_atomic_read32(&ajplb__stop)) {
+        apr_socket_t *s;
+        if (apr_socket_accept(&s, ajplb__listener, p) == APR_SUCCESS) {
+            apr_socket_close(s);
+        }
+        apr_pool_clear(p);
+    }
+    apr_pool_destroy(p);
+    return NULL;
+}
+
+static void *APR_THREAD_FUNC ajplb__taker(apr_thread_t *t, void *data)
+{
+    apr_uint32_t n = 0;
+
+    while (!apr_atomic_read32(&ajplb__stop)) {
+        ajplb_pool_t *pool = ajplb__pools[(n++ + (apr_uintptr_t)data) % 2];
+        ajplb_conn_t *c;
+
+        if (ajplb_pool_acquire(pool, &c) != APR_SUCCESS) {
+            continue;
+        }
+        /* The codec field is free in this test: use it as an owner
+         * mark, so a slot handed to two threads at once shows. */
+        if (apr_atomic_casptr((volatile void **)&c->codec, t, NULL)
+            != NULL) {
+            apr_atomic_inc32(&ajplb__twice);
+        }
+        if (c->sock == NULL) {
+            apr_atomic_inc32(&ajplb__nosock);
+        }
+        apr_thread_yield();
+        apr_atomic_casptr((volatile void **)&c->codec, NULL, t);
+        ajplb_pool_release(pool, c, (int)(n & 1));
+        apr_atomic_inc32(&ajplb__ops);
+    }
+    return NULL;
+}
+
+/* Issue #12: several workers' pools make slots, close and reopen
+ * connections from many threads at once, as in a threaded child under
+ * load (slots reaped at once: idle timeout 1us).  No slot may be handed
+ * to two threads, none may lose its socket while taken, and the pools
+ * must go with their parent pool while idle (no abort in apr_reslist's
+ * cleanup).  Before the fix, slots were carved from the shared parent
+ * pool under each pool's own lock. */
+START_TEST(test_threads_share_nothing)
+{
+    ajplb_pool_conf_t conf;
+    apr_pool_t *parent;
+    apr_thread_t *acc, *th[6];
+    apr_status_t trv;
+    int i;
+
+    ajplb__listen();
+    apr_socket_opt_set(ajplb__listener, APR_SO_NONBLOCK, 0);
+    apr_pool_create(&parent, ajplb_test_pool);
+    memset(&conf, 0, sizeof(conf));
+    conf.name = "w1";
+    conf.host = "127.0.0.1";
+    conf.port = ajplb__port;
+    conf.connect_timeout = apr_time_from_sec(2);
+    conf.io_timeout = apr_time_from_sec(2);
+    conf.size = 8;
+    conf.idle_timeout = 1;
+    for (i = 0; i < 2; i++) {
+        ck_assert_int_eq(ajplb_pool_create(parent, &conf, &ajplb__pools[i]),
+                         APR_SUCCESS);
+    }
+    apr_atomic_set32(&ajplb__stop, 0);
+    ck_assert_int_eq(apr_thread_create(&acc, NULL, ajplb__acceptor, NULL,
+                                       ajplb_test_pool), APR_SUCCESS);
+    for (i = 0; i < 6; i++) {
+        ck_assert_int_eq(apr_thread_create(&th[i], NULL, ajplb__taker,
+                                           (void *)(apr_uintptr_t)i,
+                                           ajplb_test_pool), APR_SUCCESS);
+    }
+    apr_sleep(apr_time_from_msec(2500));
+    apr_atomic_set32(&ajplb__stop, 1);
+    for (i = 0; i < 6; i++) {
+        apr_thread_join(&trv, th[i]);
+    }
+    {
+        /* Wake the acceptor with one last connection. */
+        apr_socket_t *s;
+        apr_sockaddr_t *sa;
+        apr_sockaddr_info_get(&sa, "127.0.0.1", APR_INET, ajplb__port, 0,
+                              ajplb_test_pool);
+        apr_socket_create(&s, APR_INET, SOCK_STREAM, APR_PROTO_TCP,
+                          ajplb_test_pool);
+        apr_socket_connect(s, sa);
+        apr_thread_join(&trv, acc);
+        apr_socket_close(s);
+    }
+    ck_assert_uint_gt(apr_atomic_read32(&ajplb__ops), 1000);
+    ck_assert_uint_eq(apr_atomic_read32(&ajplb__twice), 0);
+    ck_assert_uint_eq(apr_atomic_read32(&ajplb__nosock), 0);
+    /* The child pool goes (child exit): the pools' connections with it. */
+    apr_pool_destroy(parent);
+}
+END_TEST
+
+/* Slots made and reaped as fast as the threads can: the port is closed,
+ * so every take makes a slot, fails to connect, gives the slot back and
+ * the reaper (idle timeout 1us) destroys it.  Eight pools on one parent,
+ * as eight workers in one child. */
+static void *APR_THREAD_FUNC ajplb__maker(apr_thread_t *t, void *data)
+{
+    ajplb_pool_t **pools = data;
+    apr_uint32_t n = 0;
+
+    while (!apr_atomic_read32(&ajplb__stop)) {
+        ajplb_conn_t *c;
+
+        if (ajplb_pool_acquire(pools[n++ % 8], &c) == APR_SUCCESS) {
+            apr_atomic_inc32(&ajplb__twice);
+        }
+        apr_atomic_inc32(&ajplb__ops);
+    }
+    return NULL;
+}
+
+START_TEST(test_threads_make_slots_at_once)
+{
+    ajplb_pool_conf_t conf;
+    ajplb_pool_t *pools[8];
+    apr_pool_t *parent;
+    apr_thread_t *th[6];
+    apr_status_t trv;
+    int i;
+
+    ajplb__listen();
+    apr_socket_close(ajplb__listener);
+    apr_pool_create(&parent, ajplb_test_pool);
+    memset(&conf, 0, sizeof(conf));
+    conf.name = "w1";
+    conf.host = "127.0.0.1";
+    conf.port = ajplb__port;
+    conf.size = 4;
+    conf.idle_timeout = 1;
+    for (i = 0; i < 8; i++) {
+        ck_assert_int_eq(ajplb_pool_create(parent, &conf, &pools[i]),
+                         APR_SUCCESS);
+    }
+    apr_atomic_set32(&ajplb__stop, 0);
+    apr_atomic_set32(&ajplb__ops, 0);
+    apr_atomic_set32(&ajplb__twice, 0);
+    for (i = 0; i < 6; i++) {
+        ck_assert_int_eq(apr_thread_create(&th[i], NULL, ajplb__maker,
+                                           pools, ajplb_test_pool),
+                         APR_SUCCESS);
+    }
+    apr_sleep(apr_time_from_msec(2500));
+    apr_atomic_set32(&ajplb__stop, 1);
+    for (i = 0; i < 6; i++) {
+        apr_thread_join(&trv, th[i]);
+    }
+    ck_assert_uint_eq(apr_atomic_read32(&ajplb__twice), 0);
+    apr_pool_destroy(parent);
+}
+END_TEST
+
+/* A prefork child dies from its SIGHUP/SIGTERM handler in the middle of a
+ * request: the child pool is destroyed while that request holds a slot.
+ * apr_reslist's cleanup asserts that no resource is out, which aborted
+ * the child ("reslist_cleanup: Assertion `rl->ntotal == 0'", issue #12);
+ * the pool must be left alone instead.  Idle pools still go. */
+START_TEST(test_parent_goes_while_taken)
+{
+    ajplb_pool_conf_t conf;
+    ajplb_pool_t *busy, *idle;
+    ajplb_conn_t *c, *held;
+    apr_pool_t *parent;
+
+    ajplb__listen();
+    apr_pool_create(&parent, ajplb_test_pool);
+    memset(&conf, 0, sizeof(conf));
+    conf.name = "w1";
+    conf.host = "127.0.0.1";
+    conf.port = ajplb__port;
+    conf.size = 2;
+    ck_assert_int_eq(ajplb_pool_create(parent, &conf, &busy), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_pool_create(parent, &conf, &idle), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_pool_acquire(busy, &held), APR_SUCCESS);
+    ajplb__accept();
+    ck_assert_int_eq(ajplb_pool_acquire(idle, &c), APR_SUCCESS);
+    ajplb__accept();
+    ajplb_pool_release(idle, c, 1);
+    apr_pool_destroy(parent);
+    /* Should the request come back after all, the pool goes with it. */
+    ajplb_pool_release(busy, held, 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pool");
@@ -263,6 +474,9 @@ int main(void)
     tcase_add_test(tc, test_connect_refused);
     tcase_add_test(tc, test_unresolvable_host);
     tcase_add_test(tc, test_idle_timeout_closes);
+    tcase_add_test(tc, test_parent_goes_while_taken);
+    tcase_add_test(tc, test_threads_share_nothing);
+    tcase_add_test(tc, test_threads_make_slots_at_once);
     suite_add_tcase(s, tc);
     return ajplb_test_run(s);
 }

@@ -4,6 +4,8 @@
  * removed, renamed members), seqlocked config, exact atomic counters.
  */
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <apr_strings.h>
 #include <apr_thread_proc.h>
@@ -514,6 +516,68 @@ START_TEST(test_seqlock)
 }
 END_TEST
 
+/* The previous generation's segment is live shared memory: a child of
+ * that generation (buggy or hostile) may rewrite its header while the new
+ * generation copies it.  The copy must use the size that was validated,
+ * never read it again (issue #12, TOCTOU).  Here a thread flips the size
+ * field between the right value and one that reaches past the mapping,
+ * which ends in a guard page: a second read makes the copy fault. */
+static volatile apr_uint32_t ajplb__flip_stop;
+
+static void *APR_THREAD_FUNC ajplb__flipper(apr_thread_t *t, void *data)
+{
+    volatile apr_uint32_t *size = data;
+    apr_uint32_t good = *size;
+
+    while (!ajplb__flip_stop) {
+        *size = good + 4096 * 4;
+        *size = good;
+    }
+    return NULL;
+}
+
+START_TEST(test_prev_size_read_once)
+{
+    ajplb_model_t *m = ajplb__model(ajplb__two_lbs);
+    apr_size_t size = ajplb_shm_size(m);
+    long page = sysconf(_SC_PAGESIZE);
+    apr_size_t span = (size + (apr_size_t)page - 1) & ~((apr_size_t)page - 1);
+    char *map, *prev, *base = apr_pcalloc(ajplb_test_pool, size);
+    apr_thread_t *th;
+    apr_status_t trv;
+    ajplb_shm_t *shm;
+    int i, ok = 0;
+
+    /* prev ends exactly where the guard page starts. */
+    map = mmap(NULL, span + (apr_size_t)page, PROT_READ | PROT_WRITE,
+               MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert_ptr_ne(map, MAP_FAILED);
+    ck_assert_int_eq(mprotect(map + span, (size_t)page, PROT_NONE), 0);
+    prev = map + span - size;
+    ck_assert_int_eq(ajplb_shm_init(ajplb_test_pool, prev, size, m, NULL, 0,
+                                    T0, &shm), APR_SUCCESS);
+    ajplb__flip_stop = 0;
+    ck_assert_int_eq(apr_thread_create(&th, NULL, ajplb__flipper,
+                                       (void *)&((ajplb_shm_header_t *)prev)
+                                           ->size, ajplb_test_pool),
+                     APR_SUCCESS);
+    for (i = 0; i < 20000; i++) {
+        apr_pool_t *p;
+        apr_pool_create(&p, ajplb_test_pool);
+        if (ajplb_shm_init(p, base, size, m, prev, size, T0, &shm)
+            == APR_SUCCESS) {
+            ok++;
+        }
+        apr_pool_destroy(p);
+    }
+    ajplb__flip_stop = 1;
+    apr_thread_join(&trv, th);
+    /* Some copies saw the right size, and none read past it. */
+    ck_assert_int_gt(ok, 0);
+    munmap(map, span + (apr_size_t)page);
+}
+END_TEST
+
 static Suite *ajplb__suite(void)
 {
     Suite *s = suite_create("shm");
@@ -525,6 +589,7 @@ static Suite *ajplb__suite(void)
     tcase_add_test(tc, test_validation);
     tcase_add_test(tc, test_lb_mult_overflow);
     tcase_add_test(tc, test_maintain_claim);
+    tcase_add_test(tc, test_prev_size_read_once);
     suite_add_tcase(s, tc);
 
     tc = ajplb_test_tcase("restart");
