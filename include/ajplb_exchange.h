@@ -69,6 +69,8 @@ typedef struct {
                                  * safe to try again elsewhere if the
                                  * request is idempotent */
     int got_reply_bytes;        /* any byte came back from the backend */
+    int cping_failed;           /* CONNECT_ERROR: the CPing before the
+                                 * request failed (set by the adapter) */
     int status;                 /* backend's HTTP status, 0 before headers */
     apr_size_t sent;            /* request bytes (FORWARD_REQUEST and body
                                  * packets) the connection accepted: 0 means

@@ -51,8 +51,10 @@ static ajplb_lb_outcome_e ajplb_lb_outcome(const ajplb_exchange_result_t *res,
     case AJPLB_OUT_TOO_BIG:
         return AJPLB_OUTCOME_TOO_BIG;
     case AJPLB_OUT_CONNECT_ERROR:
-        return APR_STATUS_IS_TIMEUP(res->rv) ? AJPLB_OUTCOME_BUSY
-                                             : AJPLB_OUTCOME_CONNECT_ERROR;
+        /* TIMEUP without a CPing: no free connection slot, so busy;
+         * a connect that timed out comes as ETIMEDOUT. */
+        return APR_STATUS_IS_TIMEUP(res->rv) && !res->cping_failed
+               ? AJPLB_OUTCOME_BUSY : AJPLB_OUTCOME_CONNECT_ERROR;
     case AJPLB_OUT_SEND_ERROR:
         return AJPLB_OUTCOME_SEND_ERROR;
     case AJPLB_OUT_RECV_ERROR:

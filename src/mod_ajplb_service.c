@@ -62,6 +62,13 @@ static void ajplb_log_failure(request_rec *r, const ajplb_worker_t *w,
                    "against the worker", w->name, r->uri, cause);
         break;
     case AJPLB_OUT_CONNECT_ERROR:
+        if (res->cping_failed) {
+            ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: %s:%d accepted the "
+                       "connection but sent no CPong (%s): Tomcat is hung, "
+                       "overloaded or not an AJP connector", w->name,
+                       w->host, w->port, cause);
+            break;
+        }
         ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: cannot connect to %s:%d "
                    "(%s): check that Tomcat runs with an AJP connector "
                    "(<Connector protocol=\"AJP/1.3\" port=\"%d\" ...>) "
@@ -139,7 +146,8 @@ apr_interval_time_t ajplb_cping_timeout(const ajplb_worker_t *w,
  * pooled one prepost_timeout, each falling back to ping_timeout (mod_jk's
  * reading of the three). */
 static int ajplb_probe(request_rec *r, const ajplb_worker_t *w,
-                       ajplb_rt_worker_t *rt, ajplb_conn_t *conn)
+                       ajplb_rt_worker_t *rt, ajplb_conn_t *conn,
+                       ajplb_exchange_result_t *res)
 {
     apr_status_t rv = ajplb_exchange_cping(
         conn, (apr_size_t)w->max_packet_size,
@@ -148,6 +156,10 @@ static int ajplb_probe(request_rec *r, const ajplb_worker_t *w,
     if (rv == APR_SUCCESS) {
         return 1;
     }
+    res->outcome = AJPLB_OUT_CONNECT_ERROR;
+    res->rv = rv;
+    res->replayable = 1;
+    res->cping_failed = 1;
     ajplb_rlog(r, AJPLB_LOG_INFO, "worker %s: CPing on a %s connection "
                "failed (%d), using a new one", w->name,
                conn->reused ? "pooled" : "new", rv);
@@ -231,21 +243,21 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
             res->outcome = AJPLB_OUT_CONNECT_ERROR;
             res->rv = rv;
             res->replayable = 1;
+            res->cping_failed = 0;
             return 0;
         }
         if (rv != APR_SUCCESS) {
             res->outcome = AJPLB_OUT_CONNECT_ERROR;
             res->rv = rv;
             res->replayable = 1;
+            res->cping_failed = 0;
             continue;
         }
         /* A pooled connection about to carry a request that must not run
          * twice is probed first when it sat idle: a connection the
          * backend dropped is then found before the request is sent. */
         if (ajplb_needs_probe(w, conn, idempotent)) {
-            if (!ajplb_probe(r, w, rt, conn)) {
-                res->outcome = AJPLB_OUT_CONNECT_ERROR;
-                res->replayable = 1;
+            if (!ajplb_probe(r, w, rt, conn, res)) {
                 continue;
             }
         }
