@@ -13,12 +13,13 @@ start_backend b2 --route a2; P2=$BACKEND_PORT
 start_backend b3 --route a3; P3=$BACKEND_PORT
 start_backend s1 --route s1; PS1=$BACKEND_PORT
 start_backend s2 --route s2; PS2=$BACKEND_PORT
+start_backend s3 --route s3 --cping-fault cpong_none; PS3=$BACKEND_PORT
 port=$(free_port)
 H=$IT_TMP/h
 # The timeouts of the side-by-side measurement with mod_jk, written on the
 # members only: they must apply through the lb (#12).
 cat >"$IT_TMP/workers.properties" <<WP
-worker.list=lb3,lbslow,lb2,lbone,jkstatus
+worker.list=lb3,lbslow,lb2,lbone,lbmute,jkstatus
 worker.maintain=1
 worker.t.type=ajp13
 worker.t.host=127.0.0.1
@@ -64,6 +65,13 @@ worker.u1.connection_pool_size=1
 worker.lbone.type=lb
 worker.lbone.balance_workers=u1
 
+# Accepts connections, never answers a CPing.
+worker.m1.reference=worker.t
+worker.m1.port=$PS3
+worker.m1.connect_timeout=300
+worker.lbmute.type=lb
+worker.lbmute.balance_workers=m1
+
 worker.jkstatus.type=status
 WP
 httpd_conf "$H" "$port" <<CONF
@@ -81,6 +89,7 @@ JkMount /slow/* lbslow
 JkMount /lb3slow/* lb3;reply_timeout=200
 JkMount /lb2/* lb2
 JkMount /one/* lbone
+JkMount /mute/* lbmute
 JkMount /jkstatus jkstatus
 CONF
 httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
@@ -336,6 +345,16 @@ check "every GET was answered (200) while a member was frozen" 0 \
     "$(stat_of "$IT_TMP/stop.out" bad)" "$(cat "$IT_TMP/stop.out")"
 [ "$queued" -le 16 ] && ok "the frozen member got at most two requests per client ($queued)" \
     || not_ok "the frozen member got at most two requests per client" "$queued queued"
+
+# --- connect_timeout bounds the CPing after a connect (#12 item 2) --------
+# A member that accepts connections and never answers a CPing: each try
+# waits connect_timeout (300 ms), not ping_timeout (10 s), so the 503 comes
+# within curl's 8 s bound (main: 4 tries of 10 s).
+code=$(curl -s -o /dev/null -m 8 -w '%{http_code}' "$U/mute/x")
+check "a member that never sends a CPong: 503, each CPing bounded by connect_timeout" \
+    503 "$code"
+check "it was asked with CPings, and got no request" \
+    "0" "$(backend_stat s3 requests_started)"
 
 # --- timeouts that are configured apply (#12 item 2) ----------------------
 # The 504s above came after the members' 300 ms (the lb's own default is
