@@ -53,6 +53,8 @@ typedef struct {
     apr_off_t content_length;   /* > 0 known, 0 no body, -1 unknown
                                  * (chunked: Tomcat asks for every packet) */
     apr_interval_time_t reply_timeout;  /* per packet; 0 = io timeout */
+    int reply_timeout_fixed;    /* set by the mount rule or JK_REPLY_TIMEOUT:
+                                 * wins over each lb member's own */
     apr_size_t max_packet_size;
     ajplb_replay_t *replay;     /* request-pool buffer, may be reused */
 } ajplb_exchange_t;
@@ -67,7 +69,12 @@ typedef struct {
                                  * safe to try again elsewhere if the
                                  * request is idempotent */
     int got_reply_bytes;        /* any byte came back from the backend */
+    int cping_failed;           /* CONNECT_ERROR: the CPing before the
+                                 * request failed (set by the adapter) */
     int status;                 /* backend's HTTP status, 0 before headers */
+    apr_size_t sent;            /* request bytes (FORWARD_REQUEST and body
+                                 * packets) the connection accepted: 0 means
+                                 * the backend cannot have seen the request */
     apr_off_t body_to_backend;  /* request body bytes sent */
     apr_off_t body_to_client;   /* response body bytes delivered */
 } ajplb_exchange_result_t;
@@ -82,6 +89,20 @@ typedef struct {
 apr_status_t ajplb_exchange_run(ajplb_conn_t *conn, const ajplb_exchange_t *x,
                                 const ajplb_exchange_io_t *io,
                                 ajplb_exchange_result_t *res);
+
+/**
+ * Read the start of the request body (at most @a max bytes, never more
+ * than one body packet of x->max_packet_size) into x->replay before any
+ * backend connection is taken, so a client slow to send its body holds
+ * no pooled connection while it dawdles (mod_proxy's prefetch).  The
+ * exchange then sends these bytes as the first body packet.  Does nothing
+ * without a known Content-Length or when the replay is already filled.
+ * @return APR_SUCCESS, APR_INCOMPLETE (the client sent less than its
+ *         Content-Length) or the client read's error
+ */
+apr_status_t ajplb_exchange_prefetch(const ajplb_exchange_t *x,
+                                    const ajplb_exchange_io_t *io,
+                                    apr_size_t max);
 
 /**
  * CPING on @a conn and wait up to @a timeout for exactly one CPONG.

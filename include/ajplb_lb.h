@@ -134,7 +134,9 @@ typedef enum {
     AJPLB_OUTCOME_TIMEOUT,          /* reply_timeout fired */
     AJPLB_OUTCOME_FAIL_ON_STATUS,   /* negative fail_on_status: no mark */
     AJPLB_OUTCOME_FAIL_ON_STATUS_MARK,  /* positive fail_on_status: ERR */
-    AJPLB_OUTCOME_BUSY              /* no connection slot / busy_limit */
+    AJPLB_OUTCOME_BUSY,             /* no connection slot / busy_limit */
+    AJPLB_OUTCOME_DOWN              /* a failed request, then a connect or
+                                     * CPing after it failed too: ERR */
 } ajplb_lb_outcome_e;
 
 /** USABLE: state up to ERR/FRC and activation ACTIVE. */
@@ -210,11 +212,15 @@ void ajplb_lb_begin(ajplb_lb_t *lb, const ajplb_lb_choice_t *c,
  * Account the end of a request on member @a i and move its state:
  *   OK               -> OK, error times cleared
  *   CLIENT_ERROR, TOO_BIG -> client_errors++, state kept (never marked)
- *   CONNECT/SEND/RECV/PROTOCOL_ERROR -> errors++; ERR when the member
- *       was recovering, has no other request in flight, escalation is 0
- *       or error_escalation_time passed since the first error; else a
- *       local error (the caller excludes it for this request only)
- *   TIMEOUT          -> reply_timeouts++; ERR once > max_reply_timeouts
+ *   CONNECT_ERROR, DOWN -> errors++, ERR: nothing listens, or the
+ *       member did not answer a CPing (the adapter checks after a failed
+ *       request)
+ *   SEND/RECV/PROTOCOL_ERROR -> errors++, state kept: a client can cause
+ *       these (a request that crashes one servlet), so only the check
+ *       decides (T-O5b); the caller excludes the member for this request
+ *   TIMEOUT          -> reply_timeouts++, state kept: one slow URL must
+ *       not take a member out (T-O4b, CVE-2012-4557); only the check
+ *       after it decides
  *   FAIL_ON_STATUS   -> no mark;  FAIL_ON_STATUS_MARK -> ERR
  *   BUSY             -> OK/BUSY until a request on it ends or maintenance
  * A probe that did not fail puts ERR/PRB back to ERR/REC.

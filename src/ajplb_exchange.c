@@ -82,14 +82,18 @@ static apr_status_t ajplb__xconn_get(ajplb_conn_t *conn, apr_size_t max_packet,
     return APR_SUCCESS;
 }
 
-/* Send every byte of the iovecs, resuming after partial writes. */
+/* Send every byte of the iovecs, resuming after partial writes.  Every
+ * byte the kernel accepted is added to *accepted, also when a later write
+ * fails: a request of which one byte left may have reached the backend,
+ * and only one of which none left may be sent again unasked. */
 static apr_status_t ajplb__send_all(apr_socket_t *sock, struct iovec *iov,
-                                    int n)
+                                    int n, apr_size_t *accepted)
 {
     while (n > 0) {
         apr_size_t sent = 0;
         apr_status_t rv = apr_socket_sendv(sock, iov, n, &sent);
 
+        *accepted += sent;
         if (rv != APR_SUCCESS) {
             return rv;
         }
@@ -175,6 +179,34 @@ static apr_status_t ajplb__first_body(ajplb__run_t *run)
     return APR_SUCCESS;
 }
 
+apr_status_t ajplb_exchange_prefetch(const ajplb_exchange_t *x,
+                                    const ajplb_exchange_io_t *io,
+                                    apr_size_t max)
+{
+    ajplb_replay_t *rep = x->replay;
+    ajplb__run_t run;
+    apr_status_t rv;
+
+    if (rep == NULL || rep->data == NULL || rep->filled
+        || x->content_length <= 0) {
+        return APR_SUCCESS;
+    }
+    if (max > x->max_packet_size - AJPLB_AJP_BODY_OVERHEAD) {
+        max = x->max_packet_size - AJPLB_AJP_BODY_OVERHEAD;
+    }
+    memset(&run, 0, sizeof(run));
+    run.x = x;
+    run.io = io;
+    run.body_left = x->content_length;
+    rv = ajplb__read_client(&run, rep->data, max, &rep->len);
+    if (rv != APR_SUCCESS) {
+        return rv;
+    }
+    rep->filled = 1;
+    rep->complete = run.body_done;
+    return APR_SUCCESS;
+}
+
 /* Send the request, and with a known Content-Length the first body packet
  * in the same write (Tomcat expects it unasked). */
 static int ajplb__send_request(ajplb__run_t *run)
@@ -220,7 +252,7 @@ static int ajplb__send_request(ajplb__run_t *run)
         n = 2;
         run->res->body_to_backend += (apr_off_t)run->x->replay->len;
     }
-    rv = ajplb__send_all(run->conn->sock, iov, n);
+    rv = ajplb__send_all(run->conn->sock, iov, n, &run->res->sent);
     if (rv != APR_SUCCESS) {
         ajplb__fail(run, AJPLB_OUT_SEND_ERROR, rv);
         return 0;
@@ -259,7 +291,7 @@ static int ajplb__send_body_chunk(ajplb__run_t *run, apr_size_t want)
     }
     iov.iov_base = xc->body->buf;
     iov.iov_len = xc->body->len;
-    rv = ajplb__send_all(run->conn->sock, &iov, 1);
+    rv = ajplb__send_all(run->conn->sock, &iov, 1, &run->res->sent);
     if (rv != APR_SUCCESS) {
         ajplb__fail(run, AJPLB_OUT_SEND_ERROR, rv);
         return 0;
@@ -401,6 +433,7 @@ apr_status_t ajplb_exchange_cping(ajplb_conn_t *conn, apr_size_t max_packet,
 {
     ajplb__xconn_t *xc;
     struct iovec iov;
+    apr_size_t sent = 0;
     apr_status_t rv = ajplb__xconn_get(conn, max_packet, &xc);
 
     if (rv != APR_SUCCESS) {
@@ -409,7 +442,7 @@ apr_status_t ajplb_exchange_cping(ajplb_conn_t *conn, apr_size_t max_packet,
     ajplb_ajp_cping(xc->req);
     iov.iov_base = xc->req->buf;
     iov.iov_len = xc->req->len;
-    if ((rv = ajplb__send_all(conn->sock, &iov, 1)) != APR_SUCCESS) {
+    if ((rv = ajplb__send_all(conn->sock, &iov, 1, &sent)) != APR_SUCCESS) {
         return rv;
     }
     if ((rv = ajplb_conn_recv_timeout(conn, timeout)) != APR_SUCCESS) {

@@ -445,27 +445,13 @@ static void ajplb__mark_error(ajplb_shm_member_t *m, apr_time_t now)
     apr_atomic_set32(&m->state, AJPLB_STATE_ERROR);
 }
 
-static void ajplb__backend_error(ajplb_lb_t *lb, ajplb_shm_member_t *m,
-                                 int st, apr_uint32_t busy_left,
-                                 apr_time_t now)
+/* The member is down for sure: ERR now. */
+static void ajplb__backend_down(ajplb_shm_member_t *m, apr_time_t now)
 {
-    apr_uint32_t esc = ((volatile ajplb_shm_lb_config_t *)&lb->slot->cfg)
-                           ->error_escalation_time;
-    apr_uint64_t first;
-
     apr_atomic_inc32(&m->errors);
     apr_atomic_set64(&m->last_error_time, (apr_uint64_t)now);
     apr_atomic_cas64(&m->first_error_time, (apr_uint64_t)now, 0);
-    first = apr_atomic_read64(&m->first_error_time);
-    /* A failed probe or forced try goes straight back to ERR.  Otherwise
-     * the error stays local (other requests in flight may well succeed)
-     * until it escalates. */
-    if (st == AJPLB_STATE_PROBE || st == AJPLB_STATE_RECOVER
-        || st == AJPLB_STATE_FORCE || esc == 0 || busy_left == 0
-        || (apr_int64_t)now - (apr_int64_t)first
-           >= (apr_int64_t)apr_time_from_sec(esc)) {
-        ajplb__mark_error(m, now);
-    }
+    ajplb__mark_error(m, now);
 }
 
 void ajplb_lb_end(ajplb_lb_t *lb, int i, ajplb_lb_outcome_e outcome,
@@ -475,7 +461,6 @@ void ajplb_lb_end(ajplb_lb_t *lb, int i, ajplb_lb_outcome_e outcome,
     ajplb_shm_member_t *m;
     ajplb_shm_ajp_t *a;
     const ajplb_lb_method_t *meth;
-    apr_uint32_t busy_left, maxrt;
     int st;
 
     if (i < 0 || i >= lb->n) {
@@ -485,7 +470,7 @@ void ajplb_lb_end(ajplb_lb_t *lb, int i, ajplb_lb_outcome_e outcome,
     a = lb->ajps[i];
     meth = ajplb_lb_method_get(
         ((volatile ajplb_shm_lb_config_t *)&lb->slot->cfg)->method);
-    busy_left = ajplb__dec32(&m->busy);
+    ajplb__dec32(&m->busy);
     ajplb__dec32(&lb->slot->busy);
     apr_atomic_add64(&m->bytes_read, bytes_read);
     apr_atomic_add64(&m->bytes_written, bytes_written);
@@ -512,24 +497,25 @@ void ajplb_lb_end(ajplb_lb_t *lb, int i, ajplb_lb_outcome_e outcome,
         }
         break;
     case AJPLB_OUTCOME_CONNECT_ERROR:
-    case AJPLB_OUTCOME_SEND_ERROR:
-    case AJPLB_OUTCOME_RECV_ERROR:
-    case AJPLB_OUTCOME_PROTOCOL_ERROR:
+    case AJPLB_OUTCOME_DOWN:
         if (a != NULL) {
             apr_atomic_inc32(&a->errors);
         }
-        ajplb__backend_error(lb, m, st, busy_left, now);
+        ajplb__backend_down(m, now);
         return;
-    case AJPLB_OUTCOME_TIMEOUT:
-        maxrt = ((volatile ajplb_shm_lb_config_t *)&lb->slot->cfg)
-                    ->max_reply_timeouts;
-        if (apr_atomic_inc32(&m->reply_timeouts) + 1 > maxrt) {
-            apr_atomic_inc32(&m->errors);
-            apr_atomic_set64(&m->last_error_time, (apr_uint64_t)now);
-            apr_atomic_cas64(&m->first_error_time, (apr_uint64_t)now, 0);
-            ajplb__mark_error(m, now);
-            return;
+    case AJPLB_OUTCOME_SEND_ERROR:
+    case AJPLB_OUTCOME_RECV_ERROR:
+    case AJPLB_OUTCOME_PROTOCOL_ERROR:
+        /* Counted, never marked here: the adapter's check (connect and
+         * CPing) says DOWN when the member itself is gone. */
+        if (a != NULL) {
+            apr_atomic_inc32(&a->errors);
         }
+        apr_atomic_inc32(&m->errors);
+        apr_atomic_set64(&m->last_error_time, (apr_uint64_t)now);
+        break;
+    case AJPLB_OUTCOME_TIMEOUT:
+        apr_atomic_inc32(&m->reply_timeouts);
         break;
     case AJPLB_OUTCOME_FAIL_ON_STATUS_MARK:
         apr_atomic_inc32(&m->errors);

@@ -329,7 +329,8 @@ static apr_status_t ajplb__pool_connect(ajplb_pool_t *pool,
     rv = apr_socket_connect(sock, pool->addr);
     if (rv != APR_SUCCESS) {
         apr_socket_close(sock);
-        return rv;
+        /* APR_TIMEUP is reserved for "no free slot" (busy, not down). */
+        return APR_STATUS_IS_TIMEUP(rv) ? APR_FROM_OS_ERROR(ETIMEDOUT) : rv;
     }
     /* Blocking from here on, with kernel timeouts: see
      * ajplb_conn_recv_timeout(). */

@@ -51,8 +51,10 @@ static ajplb_lb_outcome_e ajplb_lb_outcome(const ajplb_exchange_result_t *res,
     case AJPLB_OUT_TOO_BIG:
         return AJPLB_OUTCOME_TOO_BIG;
     case AJPLB_OUT_CONNECT_ERROR:
-        return APR_STATUS_IS_TIMEUP(res->rv) ? AJPLB_OUTCOME_BUSY
-                                             : AJPLB_OUTCOME_CONNECT_ERROR;
+        /* TIMEUP without a CPing: no free connection slot, so busy;
+         * a connect that timed out comes as ETIMEDOUT. */
+        return APR_STATUS_IS_TIMEUP(res->rv) && !res->cping_failed
+               ? AJPLB_OUTCOME_BUSY : AJPLB_OUTCOME_CONNECT_ERROR;
     case AJPLB_OUT_SEND_ERROR:
         return AJPLB_OUTCOME_SEND_ERROR;
     case AJPLB_OUT_RECV_ERROR:
@@ -68,28 +70,103 @@ static ajplb_lb_outcome_e ajplb_lb_outcome(const ajplb_exchange_result_t *res,
 /* May this request go to another member after @a res?  Only when that
  * cannot duplicate work or lose data: nothing reached the client, the
  * body (if any) can be sent again, and either the member provably never
- * got the request (no connection) or the request is idempotent and the
- * member never answered.  A client's error or a slow reply never moves. */
-static int ajplb_may_failover(request_rec *r, const ajplb_exchange_result_t *res,
+ * got the request (no connection, or not one byte of it accepted) or the
+ * request is idempotent (mod_jk's default recovery: a reset, a truncated
+ * or malformed reply, a reply timeout).  A client's error never moves.
+ * The member's recovery_options 1 and 2 stop it once Tomcat got the
+ * request or sent headers, unless 8 (HEAD) or 16 (GET) says always. */
+static int ajplb_may_failover(request_rec *r, const ajplb_worker_t *mw,
+                              const ajplb_exchange_result_t *res,
                               const ajplb_hctx_t *h, int idempotent)
 {
+    int ro = mw->recovery_options;
+
     if (h->passed || !res->replayable) {
         return 0;
     }
-    switch (res->outcome) {
-    case AJPLB_OUT_CONNECT_ERROR:
+    if (res->outcome == AJPLB_OUT_CONNECT_ERROR
+        || (res->outcome == AJPLB_OUT_SEND_ERROR && res->sent == 0)) {
         return 1;
+    }
+    if (!idempotent) {
+        return 0;
+    }
+    if (!((ro & AJPLB_RECOVER_ALWAYS_HTTP_HEAD) && r->header_only)
+        && !((ro & AJPLB_RECOVER_ALWAYS_HTTP_GET)
+             && r->method_number == M_GET && !r->header_only)) {
+        if ((ro & AJPLB_RECOVER_ABORT_IF_TCGETREQUEST) && res->sent > 0) {
+            return 0;
+        }
+        if ((ro & AJPLB_RECOVER_ABORT_IF_TCSENDHEADER) && res->headers_seen) {
+            return 0;
+        }
+    }
+    switch (res->outcome) {
     case AJPLB_OUT_SEND_ERROR:
     case AJPLB_OUT_RECV_ERROR:
     case AJPLB_OUT_PROTOCOL_ERROR:
-        return idempotent && !res->headers_seen;
+    case AJPLB_OUT_TIMEOUT:
+        return 1;
     case AJPLB_OUT_OK:
         /* fail_on_status: the member answered; only a repeatable request
          * may be asked again elsewhere. */
-        return h->failed_status != 0 && idempotent;
+        return h->failed_status != 0;
     default:
         return 0;
     }
+}
+
+/* Forget what a failed attempt put into the response (headers, buffered
+ * body) before another member answers: none of it reached the client. */
+static void ajplb_lb_reset_attempt(request_rec *r, ajplb_hctx_t *h)
+{
+    apr_brigade_cleanup(h->bb);
+    h->buffered = 0;
+    h->body_bytes = 0;
+    h->no_body = 0;
+    h->discard = 0;
+    h->server_error = 0;
+    h->failed_status = 0;
+    h->failed_mark = 0;
+    apr_table_clear(r->headers_out);
+    r->content_type = NULL;
+    r->status_line = NULL;
+    r->status = HTTP_OK;
+}
+
+/* A failure a client could have caused (reply timeout, reset, malformed
+ * reply) says nothing about the member by itself: ask it with a connect
+ * and a CPing.  DOWN only when that fails too (T-O4b, T-O5b). */
+static ajplb_lb_outcome_e ajplb_lb_confirm(request_rec *r, ajplb_lb_t *lb,
+                                           int i, ajplb_rt_worker_t *mrt,
+                                           ajplb_lb_outcome_e outcome)
+{
+    int st, alive;
+
+    if (outcome != AJPLB_OUTCOME_SEND_ERROR
+        && outcome != AJPLB_OUTCOME_RECV_ERROR
+        && outcome != AJPLB_OUTCOME_PROTOCOL_ERROR
+        && outcome != AJPLB_OUTCOME_TIMEOUT) {
+        return outcome;
+    }
+    st = (int)apr_atomic_read32(&lb->members[i]->state);
+    if (st == AJPLB_STATE_ERROR) {
+        /* Another request already found it down. */
+        return AJPLB_OUTCOME_DOWN;
+    }
+    alive = ajplb_service_check(r, mrt);
+    if (alive == 0) {
+        ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: member %s failed a "
+                   "request and the check after it: in error for "
+                   "recover_time", lb->name, mrt->def->name);
+        return AJPLB_OUTCOME_DOWN;
+    }
+    if (alive > 0) {
+        ajplb_rlog(r, AJPLB_LOG_INFO, "worker %s: member %s answered a "
+                   "CPing after the failed request; it stays in rotation",
+                   lb->name, mrt->def->name);
+    }
+    return outcome;
 }
 
 /* The JK_LB_FIRST_* / JK_LB_LAST_* notes of mod_jk, for CustomLog.  Set
@@ -309,12 +386,23 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
             areq->route = apr_pstrdup(r->pool, choice.route);
             areq->lb_activation = ajplb_activation_name(choice.activation);
             x->max_packet_size = (apr_size_t)mrt->def->max_packet_size;
+            /* The member's own settings apply, unless the mount rule or
+             * the environment fixed them for this request. */
+            if (!x->reply_timeout_fixed) {
+                x->reply_timeout = apr_time_from_msec(
+                    mrt->def->reply_timeout);
+            }
+            if (ext == NULL || ext->fail_on_status == NULL) {
+                h->fail_on_status = mrt->def->fail_on_status;
+            }
             h->failed_status = 0;
             h->discard = 0;
             apr_table_setn(r->notes, "JK_WORKER_ROUTE", areq->route);
 
             ajplb_service_ajp13(r, conf, mrt, x, h, res);
-            ajplb_lb_end(lb, choice.member, ajplb_lb_outcome(res, h),
+            ajplb_lb_end(lb, choice.member,
+                         ajplb_lb_confirm(r, lb, choice.member, mrt,
+                                          ajplb_lb_outcome(res, h)),
                          (apr_uint64_t)res->body_to_backend,
                          (apr_uint64_t)res->body_to_client, apr_time_now());
             if (first < 0) {
@@ -332,10 +420,11 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
                 ajplb_lb_notes(r, lb, first, last);
                 return 1;
             }
-            if (!ajplb_may_failover(r, res, h, idempotent)) {
+            if (!ajplb_may_failover(r, mrt->def, res, h, idempotent)) {
                 ajplb_lb_notes(r, lb, first, last);
                 return 0;
             }
+            ajplb_lb_reset_attempt(r, h);
             ajplb_rlog(r, AJPLB_LOG_INFO, "worker %s: member %s failed "
                        "(%s) before doing anything the client could see; "
                        "trying another member for %s %s", lbw->name, mname,

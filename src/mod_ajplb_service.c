@@ -21,6 +21,10 @@
 
 APLOG_USE_MODULE(ajplb);
 
+/* Body bytes read before a backend connection is taken: one body packet
+ * of the smallest max_packet_size, so it fits every member's packets. */
+#define AJPLB_PREFETCH (8192 - AJPLB_AJP_BODY_OVERHEAD)
+
 /* A request that may be sent twice without changing anything twice. */
 int ajplb_is_idempotent(const request_rec *r)
 {
@@ -58,6 +62,13 @@ static void ajplb_log_failure(request_rec *r, const ajplb_worker_t *w,
                    "against the worker", w->name, r->uri, cause);
         break;
     case AJPLB_OUT_CONNECT_ERROR:
+        if (res->cping_failed) {
+            ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: %s:%d accepted the "
+                       "connection but sent no CPong (%s): Tomcat is hung, "
+                       "overloaded or not an AJP connector", w->name,
+                       w->host, w->port, cause);
+            break;
+        }
         ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: cannot connect to %s:%d "
                    "(%s): check that Tomcat runs with an AJP connector "
                    "(<Connector protocol=\"AJP/1.3\" port=\"%d\" ...>) "
@@ -122,23 +133,74 @@ static int ajplb_needs_probe(const ajplb_worker_t *w, const ajplb_conn_t *conn,
     return !idempotent && idle > apr_time_from_sec(1);
 }
 
+apr_interval_time_t ajplb_cping_timeout(const ajplb_worker_t *w,
+                                        int after_connect)
+{
+    int ms = after_connect ? w->connect_timeout : w->prepost_timeout;
+
+    return apr_time_from_msec(ms > 0 ? ms : w->ping_timeout);
+}
+
 /* CPing a connection; on failure it is closed and the caller tries
- * another. */
+ * another.  A new connection waits connect_timeout for its CPong, a
+ * pooled one prepost_timeout, each falling back to ping_timeout (mod_jk's
+ * reading of the three). */
 static int ajplb_probe(request_rec *r, const ajplb_worker_t *w,
-                       ajplb_rt_worker_t *rt, ajplb_conn_t *conn)
+                       ajplb_rt_worker_t *rt, ajplb_conn_t *conn,
+                       ajplb_exchange_result_t *res)
 {
     apr_status_t rv = ajplb_exchange_cping(
         conn, (apr_size_t)w->max_packet_size,
-        apr_time_from_msec(w->ping_timeout));
+        ajplb_cping_timeout(w, !conn->reused));
 
     if (rv == APR_SUCCESS) {
         return 1;
     }
+    res->outcome = AJPLB_OUT_CONNECT_ERROR;
+    res->rv = rv;
+    res->replayable = 1;
+    res->cping_failed = 1;
     ajplb_rlog(r, AJPLB_LOG_INFO, "worker %s: CPing on a %s connection "
                "failed (%d), using a new one", w->name,
                conn->reused ? "pooled" : "new", rv);
     ajplb_pool_release(rt->pool, conn, 0);
     return 0;
+}
+
+int ajplb_service_check(request_rec *r, ajplb_rt_worker_t *rt)
+{
+    const ajplb_worker_t *w = rt->def;
+    ajplb_conn_t *conn;
+    apr_status_t rv;
+    char err[120];
+
+    if (rt->pool == NULL) {
+        return 0;
+    }
+    rv = ajplb_pool_acquire(rt->pool, &conn);
+    if (APR_STATUS_IS_TIMEUP(rv)) {
+        return -1;
+    }
+    if (rv != APR_SUCCESS) {
+        ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: check after a failed "
+                   "request: cannot connect to %s:%d (%s)", w->name,
+                   w->host, w->port, ajplb_strerror(rv, err, sizeof(err)));
+        return 0;
+    }
+    /* The connect budget: the member must answer a CPing as fast as a
+     * new connection would have to. */
+    rv = ajplb_exchange_cping(conn, (apr_size_t)w->max_packet_size,
+                              ajplb_cping_timeout(w, 1));
+    ajplb_pool_release(rt->pool, conn, rv == APR_SUCCESS);
+    if (rv != APR_SUCCESS) {
+        ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: check after a failed "
+                   "request: no CPong from %s:%d within %" APR_TIME_T_FMT
+                   "ms (%s): Tomcat is hung or overloaded", w->name, w->host,
+                   w->port, apr_time_as_msec(ajplb_cping_timeout(w, 1)),
+                   ajplb_strerror(rv, err, sizeof(err)));
+        return 0;
+    }
+    return 1;
 }
 
 int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
@@ -181,21 +243,21 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
             res->outcome = AJPLB_OUT_CONNECT_ERROR;
             res->rv = rv;
             res->replayable = 1;
+            res->cping_failed = 0;
             return 0;
         }
         if (rv != APR_SUCCESS) {
             res->outcome = AJPLB_OUT_CONNECT_ERROR;
             res->rv = rv;
             res->replayable = 1;
+            res->cping_failed = 0;
             continue;
         }
         /* A pooled connection about to carry a request that must not run
          * twice is probed first when it sat idle: a connection the
          * backend dropped is then found before the request is sent. */
         if (ajplb_needs_probe(w, conn, idempotent)) {
-            if (!ajplb_probe(r, w, rt, conn)) {
-                res->outcome = AJPLB_OUT_CONNECT_ERROR;
-                res->replayable = 1;
+            if (!ajplb_probe(r, w, rt, conn, res)) {
                 continue;
             }
         }
@@ -220,12 +282,15 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
         /* A pooled connection that failed before any reply byte was most
          * likely closed by the backend while idle: try a fresh one, but
          * only when the request can be sent again unchanged and either
-         * may run twice or provably never left this host's buffers. */
+         * may run twice or not one byte of it was accepted by the
+         * connection (T-G1: a write that failed half-way may have
+         * delivered the request). */
         if ((res->outcome == AJPLB_OUT_SEND_ERROR
              || res->outcome == AJPLB_OUT_RECV_ERROR)
             && reused && !res->got_reply_bytes && !h->passed
             && !res->headers_seen && res->replayable
-            && (idempotent || res->outcome == AJPLB_OUT_SEND_ERROR)) {
+            && (idempotent || (res->outcome == AJPLB_OUT_SEND_ERROR
+                               && res->sent == 0))) {
             ajplb_rlog(r, AJPLB_LOG_INFO, "worker %s: pooled connection "
                        "was closed by the backend; retrying %s on a new "
                        "one", w->name, r->uri);
@@ -293,6 +358,7 @@ int ajplb_handler(request_rec *r)
     ajplb_hctx_t h;
     apr_off_t cl;
     apr_time_t start = apr_time_now(), took;
+    apr_status_t rv;
     int status, ms;
 
     if (r->handler == NULL || (strcmp(r->handler, AJPLB_HANDLER) != 0
@@ -341,11 +407,13 @@ int ajplb_handler(request_rec *r)
         }
         if (rc->rule->ext.reply_timeout != AJPLB_UNSET) {
             x.reply_timeout = apr_time_from_msec(rc->rule->ext.reply_timeout);
+            x.reply_timeout_fixed = 1;
         }
     }
     v = apr_table_get(r->subprocess_env, "JK_REPLY_TIMEOUT");
     if (v != NULL && ajplb_parse_int(v, 0, 86400000, &ms) == APR_SUCCESS) {
         x.reply_timeout = apr_time_from_msec(ms);
+        x.reply_timeout_fixed = 1;
     }
 
     if (w->type == AJPLB_WORKER_STATUS) {
@@ -366,7 +434,20 @@ int ajplb_handler(request_rec *r)
     replay.data = apr_palloc(r->pool, x.max_packet_size);
     x.replay = &replay;
 
-    if (w->type == AJPLB_WORKER_LB) {
+    if (cl > 0 && (rv = ajplb_exchange_prefetch(&x, &h.io, AJPLB_PREFETCH))
+                  != APR_SUCCESS) {
+        /* The client did not send the start of its body: its error, and
+         * no backend connection or member was involved. */
+        char err[120];
+        memset(&res, 0, sizeof(res));
+        res.outcome = AJPLB_OUT_CLIENT_ERROR;
+        res.rv = rv;
+        ajplb_rlog(r, AJPLB_LOG_INFO, "worker %s: the client sent no "
+                   "complete body start for %s (%s); answering 400, no "
+                   "backend involved", w->name, r->uri,
+                   ajplb_strerror(rv, err, sizeof(err)));
+    }
+    else if (w->type == AJPLB_WORKER_LB) {
         ajplb_service_lb(r, conf, rt, rc, &x, &areq, &h, &res);
     }
     else {

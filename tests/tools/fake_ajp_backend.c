@@ -102,7 +102,10 @@ enum {
     F_CLOSE_MID_BODY, F_REUSE0, F_AFTER_END, F_NO_REUSE_BYTE,
     F_UNKNOWN_TYPE, F_GETBODY_NOLEN, F_GETBODY_EXTRA,
     F_CPONG_GARBAGE, F_CPONG_EXTRA, F_CPONG_NONE, F_CPONG_LEFTOVER,
-    F_CPONG_LEFTOVER_HEADERS, F_GETBODY_RST, F_EARLY_ANSWER, F_COUNT
+    F_CPONG_LEFTOVER_HEADERS, F_GETBODY_RST, F_EARLY_ANSWER,
+    /* Request-side closes (T-G1), before any answer: */
+    F_CLOSE_AFTER_REQUEST, F_CLOSE_AFTER_BODY1, F_CLOSE_MID_PACKET,
+    F_COUNT
 };
 
 static const char *const fault_names[F_COUNT] = {
@@ -115,7 +118,8 @@ static const char *const fault_names[F_COUNT] = {
     "close_mid_body", "reuse0", "after_end", "no_reuse_byte",
     "unknown_type", "getbody_nolen", "getbody_extra",
     "cpong_garbage", "cpong_extra", "cpong_none", "cpong_leftover",
-    "cpong_leftover_headers", "getbody_rst", "early_answer"
+    "cpong_leftover_headers", "getbody_rst", "early_answer",
+    "close_after_request", "close_after_body1", "close_mid_packet"
 };
 
 static unsigned long long fault_fired[F_COUNT];
@@ -2292,6 +2296,22 @@ static int handle_forward(struct conn *c, size_t len)
         rc = bench_answer(c, &rq, &ctl);
         req_free(&rq);
         return rc;
+    }
+    if (ctl.fault >= F_CLOSE_AFTER_REQUEST) {
+        /* Close while the front may still be sending the request: after
+         * the FORWARD_REQUEST, after the first body packet, or half-way
+         * into it.  Unread bytes make the close a reset. */
+        unsigned char h4[4];
+        if (ctl.fault != F_CLOSE_AFTER_REQUEST && rq.has_cl && rq.cl > 0) {
+            if (ctl.fault == F_CLOSE_AFTER_BODY1)
+                read_packet(c, c->inbuf);
+            else if (read_full(c->fd, h4, 4) == 4)
+                read_full(c->fd, c->inbuf,
+                          (((size_t)h4[2] << 8) | h4[3]) / 2);
+        }
+        account(c, &rq, &ctl, 0);
+        req_free(&rq);
+        return -1;
     }
     if (read_body(c, &rq, &ctl, &bi) < 0) {
         if (ctl.fault == F_GETBODY_NOLEN) {
