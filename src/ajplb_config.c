@@ -30,17 +30,43 @@ typedef struct {
 #define AJPLB__INT(w, off) ((int *)((char *)(w) + (off)))
 #define AJPLB__STR(w, off) ((const char **)((char *)(w) + (off)))
 
+/* The messages below quote a bad value to help the operator; a value that
+ * may be a secret (a secret-named key, or made of one through $(var):
+ * ajplb_props_is_sensitive) is replaced by "(hidden)" wherever it occurs,
+ * so no message about e.g. port=$(tcpass) shows the password (T-G11). */
+static const char *ajplb__mask(ajplb__build_t *b, const ajplb_prop_t *at,
+                               const char *msg)
+{
+    const char *hit, *from = msg;
+    apr_size_t vlen;
+    char *out;
+
+    if (at->value == NULL || (vlen = strlen(at->value)) == 0
+        || !ajplb_props_is_sensitive(at)
+        || (hit = strstr(msg, at->value)) == NULL) {
+        return msg;
+    }
+    out = "";
+    do {
+        out = apr_pstrcat(b->p, out, apr_pstrmemdup(b->p, from, hit - from),
+                          "(hidden)", NULL);
+        from = hit + vlen;
+    } while ((hit = strstr(from, at->value)) != NULL);
+    return apr_pstrcat(b->p, out, from, NULL);
+}
+
 static void ajplb__err(ajplb__build_t *b, const ajplb_prop_t *at,
                        const char *msg)
 {
     ajplb_diag_add(b->diags, AJPLB_DIAG_ERROR, at->file, at->line, "%s",
-                   msg);
+                   ajplb__mask(b, at, msg));
 }
 
 static void ajplb__warn(ajplb__build_t *b, const ajplb_prop_t *at,
                         const char *msg)
 {
-    ajplb_diag_add(b->diags, AJPLB_DIAG_WARN, at->file, at->line, "%s", msg);
+    ajplb_diag_add(b->diags, AJPLB_DIAG_WARN, at->file, at->line, "%s",
+                   ajplb__mask(b, at, msg));
 }
 
 /* "the default 8009" or "" for the messages about a bad value. */

@@ -70,6 +70,22 @@ static ajplb_worker_t *ajplb__w(const char *name)
     return w;
 }
 
+/* T-G11: a value made of a secret variable is not quoted by the messages
+ * about a bad value, while the key and the line still are. */
+START_TEST(test_bad_value_from_secret_hidden)
+{
+    (void)ajplb__build("tcpass=TopSecret9\n"
+                       "worker.list=w1\n"
+                       "worker.w1.type=ajp13\n"
+                       "worker.w1.host=127.0.0.1\n"
+                       "worker.w1.port=$(tcpass)\n");
+    ck_assert_msg(ajplb__has(AJPLB_DIAG_ERROR, "t.properties", 5, "port"),
+                  "%s", ajplb__all());
+    ck_assert_msg(strstr(ajplb__all(), "TopSecret9") == NULL,
+                  "T-G11: a diagnostic shows the secret:\n%s", ajplb__all());
+}
+END_TEST
+
 /* ------------------------------------------------------------ parsers */
 
 typedef struct {
@@ -990,6 +1006,7 @@ static Suite *ajplb__suite(void)
     TCase *tc;
 
     tc = ajplb_test_tcase("parsers");
+    tcase_add_test(tc, test_bad_value_from_secret_hidden);
     tcase_add_loop_test(tc, test_parse_int, 0, AJPLB__N(ajplb__ints));
     tcase_add_loop_test(tc, test_parse_bool, 0, AJPLB__N(ajplb__bools));
     tcase_add_loop_test(tc, test_parse_enum, 0, AJPLB__N(ajplb__enums));
