@@ -733,14 +733,14 @@ def s3_graceful(env, cfg, res):
     pfd0 = len(os.listdir("/proc/%d/fd" % par))
     pshm0 = shared_bytes(par)
     w = Wrk(env.port, "/app/graceful", cfg["graceful_clients"],
-            int(n * 1.5) + 10, close=True)
+            n * 4 + 10, close=True)
     posts = PostClients(env.port, cfg["post_clients"], "g").start()
     time.sleep(1)
     seen = set(env.children())
     done = failed_cmd = 0
     t0 = time.monotonic()
     for _ in range(n):
-        if time.monotonic() - t0 > n * 1.5 + 5:
+        if time.monotonic() - t0 > n * 3.5:
             break
         if not env.graceful():
             failed_cmd += 1
