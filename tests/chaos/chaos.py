@@ -101,6 +101,16 @@ def pid_alive(pid):
         return False
 
 
+def exited(pid):
+    """True once pid is gone or a zombie (exited, not yet reaped)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            st = f.read()
+    except OSError:
+        return True
+    return st[st.rfind(")") + 2:].split()[0] in ("Z", "X")
+
+
 def read_pid(pidfile):
     try:
         with open(pidfile) as f:
@@ -908,7 +918,7 @@ def s6_soak(env, cfg, res):
 
 def s7_first(env, cfg, res):
     """Time to answer the first request after a graceful restart."""
-    cmd, child, first, total = [], [], [], []
+    cmd, child, first, total, exits = [], [], [], [], []
     statuses = collections.Counter()
     mixed = 0
     for k in range(cfg["first_rounds"]):
@@ -921,11 +931,19 @@ def s7_first(env, cfg, res):
         env.graceful()
         g1 = time.monotonic()
         deadline = g1 + 20
+        gone = None
         while time.monotonic() < deadline:
+            if gone is None and all(exited(p) for p in old):
+                gone = time.monotonic() - g1
             if set(env.children()) - old:
                 break
             time.sleep(0.005)
         g2 = time.monotonic()
+        while gone is None and time.monotonic() < deadline:
+            if all(exited(p) for p in old):
+                gone = time.monotonic() - g1
+            time.sleep(0.005)
+        exits.append(gone if gone is not None else 20.0)
         st, okt, dt = get_once(env.port, "/app/first", "f%dz" % k)
         statuses[str(st)] += 1
         mixed += st == 200 and not okt
@@ -940,6 +958,7 @@ def s7_first(env, cfg, res):
     res.f["rounds"] = len(first)
     res.f["statuses"] = fmt_status(statuses)
     res.f["apache2 -k graceful returns (median / worst)"] = mw(cmd)
+    res.f["then the old child has exited"] = mw(exits)
     res.f["then a new child exists"] = mw(child)
     res.f["then the first request is answered"] = mw(first)
     res.f["graceful command to first answer"] = mw(total)
