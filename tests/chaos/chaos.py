@@ -1177,7 +1177,9 @@ def main():
 
     def on_signal(sig, frame):
         raise KeyboardInterrupt
-    signal.signal(signal.SIGTERM, on_signal)
+    # SIGINT too: a shell starts background jobs with SIGINT ignored.
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, on_signal)
 
     top = tempfile.mkdtemp(prefix="ajplb-chaos.")
     os.chmod(top, 0o755)
@@ -1251,8 +1253,9 @@ def main():
         shutil.rmtree(top, ignore_errors=True)
     else:
         log("kept " + top)
-    print("chaos: %s" % ("all targets met" if rc == 0 else
-                         "targets missed for mod_ajplb"), flush=True)
+    print("chaos: %s" % ("all targets met" if rc == 0 else "interrupted"
+                         if rc == 130 else "targets missed for mod_ajplb"),
+          flush=True)
     return rc
 
 
