@@ -11,6 +11,11 @@
 #                     difference listed in tests/interop/expected-differences.txt
 #   make fuzz         run each libFuzzer target for FUZZ_SECONDS (default 300)
 #   make install      install the module through apxs
+#   make chaos        fault scenarios (kill -9, SIGSTOP, graceful restarts,
+#                     pool exhaustion, client aborts, soak) against mod_ajplb
+#                     and mod_jk; rewrites the table in docs/RELIABILITY.md
+#   make chaos-short  the short form CI runs (mod_ajplb only, ~3 min);
+#                     CHAOS_MODULE=path tests another build of the module
 #
 # The core (src/ajplb_*.c) is built once into out/libajplb_core.a; the module
 # (adapter files src/mod_ajplb*.c plus that library) is linked by apxs, and the
@@ -33,8 +38,8 @@ ifeq ($(strip $(APXS)),)
 .DEFAULT_GOAL := all
 all check check-asan check-unit check-integration check-layering \
 check-catalogue check-interop fuzz \
-install demo demo-stop bench clean-out:
-	@scripts/deps.sh $(if $(filter check check-asan check-unit check-integration check-interop fuzz,$(MAKECMDGOALS)),check,$(if $(filter demo,$(MAKECMDGOALS)),demo,build))
+install demo demo-stop bench chaos chaos-short clean-out:
+	@scripts/deps.sh $(if $(filter check check-asan check-unit check-integration check-interop fuzz chaos-short,$(MAKECMDGOALS)),check,$(if $(filter demo,$(MAKECMDGOALS)),demo,build))
 	@$(MAKE) --no-print-directory configure-now
 	@$(MAKE) --no-print-directory $(MAKECMDGOALS)
 else
@@ -187,6 +192,16 @@ bench: $(MODULE) $(TOOL_BIN)
 	@scripts/deps.sh bench
 	@OUT=$(CURDIR)/$(OUT) bench/run.sh
 
+# make chaos / chaos-short: docs/RELIABILITY.md; CHAOS_MODULE, CHAOS_FRONTS,
+# CHAOS_SCENARIOS, CHAOS_LABEL in tests/chaos/chaos.py.
+chaos: $(MODULE) $(TOOL_BIN)
+	@scripts/deps.sh bench
+	@tests/chaos/chaos.py --out $(OUT) --report docs/RELIABILITY.md
+
+chaos-short: $(MODULE) $(TOOL_BIN)
+	@scripts/deps.sh chaos
+	@tests/chaos/chaos.py --short --out $(OUT)
+
 clean:
 	rm -rf $(OUT) src/.libs src/*.lo src/*.la src/*.slo src/*.o
 
@@ -203,4 +218,5 @@ distclean: clean
 
 .PHONY: tools all check check-asan check-unit check-integration check-layering \
         check-catalogue check-interop \
-        fuzz install clean distclean configure-now demo demo-stop bench
+        fuzz install clean distclean configure-now demo demo-stop bench \
+        chaos chaos-short

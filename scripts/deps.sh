@@ -3,7 +3,7 @@
 # installed.  As root on Debian it installs what is missing with apt-get;
 # otherwise it prints the exact command and fails.
 #
-#   scripts/deps.sh build|check|demo|bench
+#   scripts/deps.sh build|check|demo|bench|chaos
 set -eu
 
 want=${1:-build}
@@ -17,7 +17,8 @@ case "$want" in
     check) pkgs=$check_pkgs ;;
     demo)  pkgs=$demo_pkgs ;;
     bench) pkgs=$bench_pkgs ;;
-    *) echo "usage: $0 build|check|demo|bench" >&2; exit 2 ;;
+    chaos) pkgs="$check_pkgs wrk" ;;
+    *) echo "usage: $0 build|check|demo|bench|chaos" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then

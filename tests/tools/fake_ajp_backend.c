@@ -65,6 +65,7 @@ static struct {
     int verbose;
     int cping_fault;                /* fault id armed for every CPING */
     int taint_short_body;           /* short or long body taints the conn */
+    int reqlog_fd;                  /* --request-log, or -1 */
 } opt;
 
 static int bound_port;
@@ -2249,6 +2250,31 @@ static int bench_answer(struct conn *c, const struct req *rq,
     return writev_all(c->fd, iov, n);
 }
 
+/* --request-log: one line per request whose body was read, written with
+ * a single O_APPEND write so lines from many threads (and from a restarted
+ * backend appending to the same file) never interleave.  The chaos suite
+ * counts a POST's id here to prove it never ran twice. */
+static void reqlog_write(const struct conn *c, const struct req *rq,
+                         const struct bodyinfo *bi)
+{
+    char m[40], u[200], q[200], line[512];
+    int n;
+    if (opt.reqlog_fd < 0)
+        return;
+    esc_into(m, sizeof(m), rq->method.p, rq->method.n);
+    esc_into(u, sizeof(u), rq->uri.p, rq->uri.n);
+    if (rq->a[A_QUERY].set && !rq->a[A_QUERY].null)
+        esc_into(q, sizeof(q), rq->a[A_QUERY].p, rq->a[A_QUERY].n);
+    else
+        strcpy(q, "-");
+    n = snprintf(line, sizeof(line), "%s %s %s %s body=%llu complete=%d "
+                 "conn=%llu\n", opt.name, m, u, q, bi->len, bi->complete,
+                 c->id);
+    if (n > 0)
+        write_all_fd(opt.reqlog_fd, line,
+                     (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
 /* One FORWARD_REQUEST already in c->reqbuf; 0 keeps the connection. */
 static int handle_forward(struct conn *c, size_t len)
 {
@@ -2292,6 +2318,7 @@ static int handle_forward(struct conn *c, size_t len)
             req_free(&rq);
             return -1;
         }
+        reqlog_write(c, &rq, &bi);
         st_add(ST_REQ_COMPLETED, 1);
         rc = bench_answer(c, &rq, &ctl);
         req_free(&rq);
@@ -2323,6 +2350,7 @@ static int handle_forward(struct conn *c, size_t len)
         req_free(&rq);
         return -1;
     }
+    reqlog_write(c, &rq, &bi);
     if (ctl.err[0]) {
         /* A typo in a test must not pass as a normal answer. */
         struct ctl plain;
@@ -2473,6 +2501,7 @@ static void usage(FILE *f)
         "         [--route ROUTE] [--secret S] [--port-file F]\n"
         "         [--stats-file F] [--max-packet 8192] [--cping-fault NAME]\n"
         "         [--bench] [--verbose] [--taint-short-body]\n"
+        "         [--request-log F]\n"
         "Per request: ?fault=NAME&size=N&status=N&delay_ms=N&flush&...\n"
         "or a /fault/NAME path segment; see docs/FAKE_BACKEND.md.\n");
 }
@@ -2525,6 +2554,7 @@ int main(int argc, char **argv)
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {"taint-short-body", no_argument, NULL, 'T'},
+        {"request-log", required_argument, NULL, 'L'},
         {NULL, 0, NULL, 0}
     };
     struct sockaddr_storage ss;
@@ -2537,6 +2567,7 @@ int main(int argc, char **argv)
     opt.host = "127.0.0.1";
     opt.name = "fake";
     opt.max_packet = 8192;
+    opt.reqlog_fd = -1;
     while ((ch = getopt_long(argc, argv, "", lopts, NULL)) != -1) {
         switch (ch) {
         case 'p':
@@ -2579,6 +2610,15 @@ int main(int argc, char **argv)
             break;
         case 'v':
             opt.verbose = 1;
+            break;
+        case 'L':
+            opt.reqlog_fd = open(optarg, O_WRONLY | O_CREAT | O_APPEND
+                                 | O_CLOEXEC, 0644);
+            if (opt.reqlog_fd < 0) {
+                fprintf(stderr, "fake_ajp_backend: --request-log %s: %s\n",
+                        optarg, strerror(errno));
+                return 2;
+            }
             break;
         case 'h':
             usage(stdout);
