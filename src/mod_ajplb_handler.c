@@ -380,6 +380,7 @@ static void ajplb_reset_response(request_rec *r)
     r->content_type = NULL;
     r->status_line = NULL;
     r->status = HTTP_OK;
+    r->clength = 0;
 }
 
 int ajplb_finish_response(ajplb_hctx_t *h, const ajplb_exchange_result_t *res)

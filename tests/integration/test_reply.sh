@@ -375,6 +375,12 @@ check "TLS request forwarded as secure" 1 "$(field "$out" is_ssl)"
 out=$(curl -sk "$S/app/tls" -H "Host: 127.0.0.1")
 check "TLS, Host without a port: server_port is the TLS port" "$sport" \
     "$(field "$out" server_port)"
+out=$(curl -sk -0 --no-alpn -H "Host:" "$S/app/tls")
+check "TLS, HTTP/1.0 without Host: server_port is the TLS port" "$sport" \
+    "$(field "$out" server_port)"
+out=$(curl -s -0 -H "Host:" "$U/app/nohost")
+check "HTTP/1.0 without Host: server_port is the front's port" "$port" \
+    "$(field "$out" server_port)"
 
 httpd_stop "$H"
 it_done
