@@ -206,7 +206,7 @@ static apr_status_t ajplb_cb_headers(void *baton, const ajplb_ajp_event_t *ev,
     ajplb_hctx_t *h = baton;
     request_rec *r = h->r;
     ajplb_ajp_res_header_t hd;
-    const char *connection = NULL;
+    const char *connection = NULL, *cl_text = NULL;
     apr_off_t cl = -1;
     int mark = 0, lengths = 0;
 
@@ -249,6 +249,7 @@ static apr_status_t ajplb_cb_headers(void *baton, const ajplb_ajp_event_t *ev,
             /* Kept when it is one clean number; then enforced. */
             cl = lengths++ == 0 ? ajplb_parse_length(value, hd.value_len)
                                 : -1;
+            cl_text = value;
             continue;
         case AJPLB_RH_CONNECTION:
             connection = connection == NULL ? value
@@ -258,7 +259,9 @@ static apr_status_t ajplb_cb_headers(void *baton, const ajplb_ajp_event_t *ev,
         default:
             break;
         }
-        name = apr_pstrmemdup(r->pool, hd.name, hd.name_len);
+        /* A coded header's name is a static string of the code table. */
+        name = hd.code != 0 ? hd.name
+               : apr_pstrmemdup(r->pool, hd.name, hd.name_len);
         apr_table_addn(r->headers_out, name, value);
     }
     if (connection != NULL) {
@@ -274,7 +277,8 @@ static apr_status_t ajplb_cb_headers(void *baton, const ajplb_ajp_event_t *ev,
          * client can tell a cut answer from a whole one; the body is held
          * to it (ajplb_hctx_check_length). */
         apr_table_setn(r->headers_out, "Content-Length",
-                       apr_off_t_toa(r->pool, cl));
+                       cl_text[0] != '0' || cl_text[1] == '\0' ? cl_text
+                       : apr_off_t_toa(r->pool, cl));
         r->clength = cl;
         if (!h->no_body) {
             h->length = cl;
