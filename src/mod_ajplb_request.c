@@ -126,21 +126,19 @@ static int ajplb_req_listed(const char *list, const char *name)
 {
     apr_size_t len = strlen(name);
 
-    if (strcasecmp(name, "Host") == 0 || strcasecmp(name, "Cookie") == 0
-        || strcasecmp(name, "Content-Length") == 0
-        || strcasecmp(name, "Content-Type") == 0
-        || strcasecmp(name, "Authorization") == 0
-        || strcasecmp(name, "Forwarded") == 0
-        || strncasecmp(name, "X-Forwarded-", 12) == 0) {
-        return 0;
-    }
     while (*list != '\0') {
         apr_size_t n;
 
         list += strspn(list, ", \t");
         n = strcspn(list, ", \t");
         if (n == len && strncasecmp(list, name, n) == 0) {
-            return 1;
+            return strcasecmp(name, "Host") != 0
+                   && strcasecmp(name, "Cookie") != 0
+                   && strcasecmp(name, "Content-Length") != 0
+                   && strcasecmp(name, "Content-Type") != 0
+                   && strcasecmp(name, "Authorization") != 0
+                   && strcasecmp(name, "Forwarded") != 0
+                   && strncasecmp(name, "X-Forwarded-", 12) != 0;
         }
         list += n;
     }
