@@ -277,10 +277,11 @@ apr_status_t ajplb_build_request(request_rec *r, const ajplb_srv_conf_t *conf,
     req->secret = w->secret;
 
     /* Headers.  Hop-by-hop ones stay here.  The body goes over AJP
-     * de-chunked, so Transfer-Encoding is not forwarded either; with an unknown length Content-Length is dropped too
-     * (Tomcat then asks for every body packet), and a request without a
-     * body gets "Content-Length: 0" because AJP reads a missing one as
-     * "unknown, not empty". */
+     * de-chunked, so Transfer-Encoding is not forwarded either; with an
+     * unknown length Content-Length is dropped too (Tomcat then asks for
+     * every body packet), and a request without a body gets
+     * "Content-Length: 0" because AJP reads a missing one as "unknown,
+     * not empty". */
     hdrs = apr_palloc(r->pool, (in->nelts + 1) * sizeof(*hdrs));
     connection = apr_table_get(r->headers_in, "Connection");
     for (i = 0; i < in->nelts; i++) {
