@@ -200,11 +200,13 @@ typedef enum {
 /**
  * One decoded reply packet.  Pointers go into the parser's packet buffer
  * and stay valid until the next feed, commit, space or reset call.
- * Strings there are NUL-terminated and contain no CR, LF or NUL.
+ * Strings there are NUL-terminated and contain no CR, LF or NUL (the
+ * reason phrase may still hold other control bytes: the adapter judges
+ * it).
  */
 typedef struct {
     ajplb_ajp_event_type_t type;
-    int status;                 /* SEND_HEADERS: 100..999 */
+    int status;                 /* SEND_HEADERS: 200..599 */
     const char *reason;         /* SEND_HEADERS: NULL if sent as null */
     apr_size_t reason_len;
     apr_size_t num_headers;     /* SEND_HEADERS: read them with

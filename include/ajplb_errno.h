@@ -22,7 +22,7 @@
     XX(EBADHDRCOUNT,  7, "AJP header count larger than the packet holds")    \
     XX(EBADHDRCODE,   8, "AJP header code outside the table")                \
     XX(EBADHDRVAL,    9, "CR, LF or NUL in an AJP header name or value")     \
-    XX(EBADSTATUS,   10, "AJP status code outside 100-999")                  \
+    XX(EBADSTATUS,   10, "AJP status code outside 200-599")                  \
     XX(EBODYFIRST,   11, "AJP body chunk before headers")                    \
     XX(EHDRTWICE,    12, "AJP headers sent twice")                           \
     XX(EBADCHUNK,    13, "AJP body chunk length does not match the packet")  \
@@ -36,6 +36,8 @@
     XX(EBADMETHOD,   21, "request method has bytes that are not a token")    \
     XX(EBADREQHDR,   22, "request header cannot be encoded in AJP")          \
     XX(ENOHEADERS,   23, "AJP END_RESPONSE before SEND_HEADERS")             \
+    XX(EBADBODYLEN,  30, "AJP reply body length differs from its "          \
+                         "Content-Length")                                  \
     XX(ECONFIG,      40, "configuration error")                            \
     XX(EURITRAVERSAL, 60, "URI path climbs above the root with '..'")      \
     XX(EURIRELATIVE, 61, "URI path does not start with '/'")               \

@@ -149,8 +149,11 @@ static apr_status_t ajplb__reply_send_headers(ajplb_ajp_reply_t *rp,
     if (rp->got_headers) {
         return AJPLB_EHDRTWICE;
     }
+    /* A final answer only: AJP has no interim responses, and a 1xx
+     * passed on would tell the client's connection to switch protocols
+     * or wait for another answer (T-B7). */
     if (ajplb_msg_get_uint16(msg, &status) != APR_SUCCESS
-        || status < 100 || status > 999) {
+        || status < 200 || status > 599) {
         return AJPLB_EBADSTATUS;
     }
     if (ajplb_msg_get_string(msg, &ev->reason, &ev->reason_len)

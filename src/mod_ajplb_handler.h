@@ -24,10 +24,21 @@ typedef struct {
     const apr_array_header_t *fail_on_status;
     int failed_status;          /* fail_on_status matched this status */
     int failed_mark;            /* ... and it puts the member in error */
+    apr_off_t length;           /* backend Content-Length the body is held
+                                 * to, -1 none (or not enforced) */
+    int bad_length;             /* the body ran past it */
 } ajplb_hctx_t;
 
 void ajplb_hctx_init(ajplb_hctx_t *h, request_rec *r,
                      const ajplb_srv_conf_t *conf);
+
+/**
+ * After each exchange: when the body did not match the backend's
+ * Content-Length, log it and turn @a res into a protocol error on a
+ * connection that is not reused.
+ */
+void ajplb_hctx_check_length(ajplb_hctx_t *h, const char *worker,
+                             ajplb_exchange_result_t *res);
 
 /**
  * Finish the response after the last attempt: pass EOS, or answer with

@@ -10,24 +10,25 @@
 #include "http_protocol.h"
 #include "http_ssl.h"
 
+#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "mod_ajplb.h"
 #include "mod_ajplb_request.h"
 
 /* An env var set by the configuration (or mod_ssl's StdEnvVars), else
- * mod_ssl's own variable of that name. */
+ * mod_ssl's own variable of that name.  Empty means absent: StdEnvVars
+ * sets SSL_CLIENT_CERT to "" without a client certificate, and an empty
+ * cert attribute gives the servlet an empty X509Certificate[] instead of
+ * null. */
 static const char *ajplb_ssl_var(request_rec *r, const char *name)
 {
     const char *v = apr_table_get(r->subprocess_env, name);
 
-    if (v == NULL) {
+    if (v == NULL || *v == '\0') {
         v = ap_ssl_var_lookup(r->pool, r->server, r->connection, r, name);
-        if (v != NULL && *v == '\0') {
-            v = NULL;
-        }
     }
-    return v;
+    return v != NULL && *v != '\0' ? v : NULL;
 }
 
 static const char *ajplb_env(request_rec *r, const ajplb_srv_conf_t *conf,
@@ -85,9 +86,94 @@ static const char *ajplb_forward_uri(request_rec *r, const ajplb_srv_conf_t *c,
     }
 }
 
+/* UseCanonicalName On means the admin's ServerName rules; only then is
+ * httpd's default port kept when neither Host nor ServerName has one. */
+static int ajplb_canonical_off(request_rec *r)
+{
+    core_dir_config *d = ap_get_core_module_config(r->per_dir_config);
+
+    return d->use_canonical_name != USE_CANONICAL_NAME_ON;
+}
+
 static int ajplb_header_is(const char *name, const char *want)
 {
     return strcasecmp(name, want) == 0;
+}
+
+/* Hop-by-hop request headers (RFC 9110 7.6.1): about the client's
+ * connection to httpd, not the request, so Tomcat never sees them.  The
+ * first letter keeps the usual header from any string compare. */
+static int ajplb_req_hop(const char *n)
+{
+    switch (apr_tolower((unsigned char)n[0])) {
+    case 'c':
+        return strcasecmp(n, "Connection") == 0;
+    case 'h':
+        return strcasecmp(n, "HTTP2-Settings") == 0;
+    case 'k':
+        return strcasecmp(n, "Keep-Alive") == 0;
+    case 'p':
+        return strcasecmp(n, "Proxy-Connection") == 0;
+    case 't':
+        return strcasecmp(n, "TE") == 0 || strcasecmp(n, "Trailer") == 0
+               || strcasecmp(n, "Transfer-Encoding") == 0;
+    case 'u':
+        return strcasecmp(n, "Upgrade") == 0;
+    default:
+        return 0;
+    }
+}
+
+/* Is @a name one of the tokens of the client's Connection header?  Those
+ * are hop-by-hop too, except what the request itself is made of or what a
+ * proxy in front of httpd vouches for: a client must not be able to strip
+ * them on the way (CVE-2022-31813 class, T-R5c). */
+static int ajplb_req_listed(const char *list, const char *name)
+{
+    apr_size_t len = strlen(name);
+
+    while (*list != '\0') {
+        apr_size_t n;
+
+        list += strspn(list, ", \t");
+        n = strcspn(list, ", \t");
+        if (n == len && strncasecmp(list, name, n) == 0) {
+            return strcasecmp(name, "Host") != 0
+                   && strcasecmp(name, "Cookie") != 0
+                   && strcasecmp(name, "Content-Length") != 0
+                   && strcasecmp(name, "Content-Type") != 0
+                   && strcasecmp(name, "Authorization") != 0
+                   && strcasecmp(name, "Forwarded") != 0
+                   && strncasecmp(name, "X-Forwarded-", 12) != 0;
+        }
+        list += n;
+    }
+    return 0;
+}
+
+/* httpd joins repeated request headers with ", ", but cookies must be
+ * joined with "; " (RFC 6265 5.4, RFC 9113 8.2.3) or the servlet reads
+ * the second one as part of a value.  A comma that starts another
+ * name=value pair becomes ';'; a comma inside a value stays. */
+static const char *ajplb_join_cookies(apr_pool_t *p, const char *v)
+{
+    const char *s;
+    char *out = NULL;
+
+    for (s = strchr(v, ','); s != NULL; s = strchr(s + 1, ',')) {
+        const char *t = s + 1;
+        apr_size_t n;
+
+        t += strspn(t, " \t");
+        n = strcspn(t, "=;, \t\"");
+        if (n > 0 && t[n] == '=') {
+            if (out == NULL) {
+                out = apr_pstrdup(p, v);
+            }
+            out[s - v] = ';';
+        }
+    }
+    return out != NULL ? out : v;
 }
 
 apr_status_t ajplb_build_request(request_rec *r, const ajplb_srv_conf_t *conf,
@@ -101,7 +187,7 @@ apr_status_t ajplb_build_request(request_rec *r, const ajplb_srv_conf_t *conf,
     ajplb_ajp_header_t *hdrs;
     ajplb_ajp_attr_t *attrs;
     apr_size_t nh = 0, na = 0;
-    const char *v;
+    const char *v, *connection;
     int i, have_cl = 0;
 
     memset(req, 0, sizeof(*req));
@@ -144,6 +230,13 @@ apr_status_t ajplb_build_request(request_rec *r, const ajplb_srv_conf_t *conf,
         req->server_name = ap_get_server_name(r);
     }
     req->server_port = (apr_uint16_t)ap_get_server_port(r);
+    if (r->parsed_uri.port_str == NULL && r->server->port == 0
+        && c->local_addr != NULL && ajplb_canonical_off(r)) {
+        /* No port in Host nor in ServerName: httpd would name the
+         * scheme's default (80 even over TLS on 8443); the servlet gets
+         * the port this connection really came in on. */
+        req->server_port = c->local_addr->port;
+    }
     if ((v = ajplb_env(r, conf, AJPLB_ENV_LOCAL_PORT)) != NULL) {
         int port;
         if (ajplb_parse_int(v, 0, 65535, &port) == APR_SUCCESS) {
@@ -189,15 +282,20 @@ apr_status_t ajplb_build_request(request_rec *r, const ajplb_srv_conf_t *conf,
     }
     req->secret = w->secret;
 
-    /* Headers.  The body goes over AJP de-chunked, so Transfer-Encoding is
-     * not forwarded; with an unknown length Content-Length is dropped too
-     * (Tomcat then asks for every body packet), and a request without a
-     * body gets "Content-Length: 0" because AJP reads a missing one as
-     * "unknown, not empty". */
+    /* Headers.  Hop-by-hop ones stay here.  The body goes over AJP
+     * de-chunked, so Transfer-Encoding is not forwarded either; with an
+     * unknown length Content-Length is dropped too (Tomcat then asks for
+     * every body packet), and a request without a body gets
+     * "Content-Length: 0" because AJP reads a missing one as "unknown,
+     * not empty". */
     hdrs = apr_palloc(r->pool, (in->nelts + 1) * sizeof(*hdrs));
+    connection = apr_table_get(r->headers_in, "Connection");
     for (i = 0; i < in->nelts; i++) {
-        if (e[i].key == NULL || e[i].val == NULL
-            || ajplb_header_is(e[i].key, "Transfer-Encoding")) {
+        const char *val = e[i].val;
+
+        if (e[i].key == NULL || val == NULL || ajplb_req_hop(e[i].key)
+            || (connection != NULL
+                && ajplb_req_listed(connection, e[i].key))) {
             continue;
         }
         if (ajplb_header_is(e[i].key, "Content-Length")) {
@@ -206,9 +304,13 @@ apr_status_t ajplb_build_request(request_rec *r, const ajplb_srv_conf_t *conf,
             }
             have_cl = 1;
         }
+        else if (ajplb_header_is(e[i].key, "Cookie")
+                 && strchr(val, ',') != NULL) {
+            val = ajplb_join_cookies(r->pool, val);
+        }
         hdrs[nh].name = e[i].key;
-        hdrs[nh].value = e[i].val;
-        hdrs[nh].value_len = strlen(e[i].val);
+        hdrs[nh].value = val;
+        hdrs[nh].value_len = strlen(val);
         nh++;
     }
     if (!have_cl && content_length >= 0) {

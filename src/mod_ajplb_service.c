@@ -262,6 +262,7 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
             }
         }
         ajplb_exchange_run(conn, x, &h->io, res);
+        ajplb_hctx_check_length(h, w->name, res);
         reusable = res->reusable && !(conf->options & AJPLB_OPT_DISABLEREUSE);
         if (res->outcome == AJPLB_OUT_OK && res->rv == AJPLB_EAFTEREND) {
             ajplb_rlog(r, AJPLB_LOG_WARN, "worker %s: bytes after "

@@ -194,11 +194,11 @@ static const struct {
     { "06 1f fa | 06 00 10 | " HDR200 " | 06 ff ff | 05 01",
       AJPLB_AJP_EXPECT_RESPONSE,
       "G8186;G16;H200::0;G8186;E1;" },
-    /* 3: null reason, status bounds 100 and 999 are fine. */
-    { "04 00 64 ff ff 00 00 | 05 01", AJPLB_AJP_EXPECT_RESPONSE,
-      "H100:(null):0;E1;" },
-    { "04 03 e7 00 00 00 00 00 | 05 01", AJPLB_AJP_EXPECT_RESPONSE,
-      "H999::0;E1;" },
+    /* 3: null reason, status bounds 200 and 599 are fine (T-B7). */
+    { "04 00 c8 ff ff 00 00 | 05 01", AJPLB_AJP_EXPECT_RESPONSE,
+      "H200:(null):0;E1;" },
+    { "04 02 57 00 00 00 00 00 | 05 01", AJPLB_AJP_EXPECT_RESPONSE,
+      "H599::0;E1;" },
     /* 5: every response header code, reuse byte 2 does not mean reuse. */
     { "04 01 30 00 00 00 00 0b a0 01 00 00 00 a0 02 00 00 00"
       " a0 03 00 01 30 00 a0 04 00 00 00 a0 05 00 00 00 a0 06 00 01 2f 00"
@@ -212,7 +212,11 @@ static const struct {
     /* 6: tab and high bytes are allowed in values. */
     { "04 00 c8 00 00 00 00 01 00 01 58 00 00 03 61 09 ff 00 | 05 01",
       AJPLB_AJP_EXPECT_RESPONSE, "H200::1[0 X=a\t\xff];E1;" },
-    /* 7: CPONG. */
+    /* 7: a control byte other than CR, LF, NUL in the reason passes the
+     * parser: the adapter drops such a phrase (T-B7). */
+    { "04 00 c8 00 02 4f 01 00 00 00 | 05 01", AJPLB_AJP_EXPECT_RESPONSE,
+      "H200:O\x01:0;E1;" },
+    /* 8: CPONG. */
     { "09", AJPLB_AJP_EXPECT_CPONG, "P;" },
 };
 
@@ -344,6 +348,17 @@ static const struct {
     { "04 00 00 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADSTATUS },
     { "04 00 63 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
+      AJPLB_EBADSTATUS },
+    /* T-B7: no interim (1xx) answer and nothing above 599. */
+    { "04 00 64 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
+      AJPLB_EBADSTATUS },
+    { "04 00 65 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
+      AJPLB_EBADSTATUS },
+    { "04 00 c7 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
+      AJPLB_EBADSTATUS },
+    { "04 02 58 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
+      AJPLB_EBADSTATUS },
+    { "04 03 e7 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADSTATUS },
     { "04 03 e8 00 00 00 00 00", AJPLB_AJP_EXPECT_RESPONSE,
       AJPLB_EBADSTATUS },

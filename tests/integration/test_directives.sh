@@ -104,7 +104,10 @@ check "JK_REPLY_TIMEOUT env var: 504" 504 \
 hdrs=$(curl -s -D - -o "$IT_TMP/b" "$U/app/x?status=401&nobody=1&hdr=WWW-Authenticate:Basic%20realm=t")
 check_grep "error without body: status kept" "^HTTP/1.1 401" "$hdrs"
 check_grep "error without body: backend headers kept" "^WWW-Authenticate: Basic realm=t" "$hdrs"
-check_grep "error without body: httpd writes one" "Unauthorized" "$(cat "$IT_TMP/b")"
+# The application's empty body goes out as it is (use_server_errors asks
+# for httpd's page; docs/PROTOCOL.md 6.4).
+check "error without body: passed through empty" 0 \
+    "$(wc -c <"$IT_TMP/b" | tr -d ' ')"
 
 # JkMountCopy and per-vhost JkOptions.
 check_grep "main server: ForwardURIProxy re-encodes" "^uri: /app/aA$" \

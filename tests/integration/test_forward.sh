@@ -123,11 +123,10 @@ check "204 with a backend body sends none" "204 0" \
     "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$U/app/x?status=204&forcebody=1")"
 check "304 with a backend body sends none" "304 0" \
     "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$U/app/x?status=304&forcebody=1")"
-full=$(curl -s -o "$IT_TMP/r" -w '%{size_download}' "$U/app/cl?hdr=Content-Length:5")
-check "backend Content-Length does not frame the response" \
-    "$(wc -c <"$IT_TMP/r" | tr -d ' ')" "$full"
-[ "$full" -gt 5 ] && ok "response longer than the bogus Content-Length" \
-    || not_ok "response longer than the bogus Content-Length" "$full"
+# T-B9: a backend Content-Length the body does not match never frames a
+# complete-looking answer (test_reply.sh has the details).
+check "body longer than the backend's Content-Length: 502" 502 \
+    "$(curl -s -o /dev/null -w '%{http_code}' "$U/app/cl?hdr=Content-Length:5")"
 # A small answer is written in one piece during the handler (flushed) and
 # still framed by httpd with a Content-Length, not chunked.
 curl -s -D "$IT_TMP/small.hdr" -o "$IT_TMP/small.body" "$U/app/small?size=100"

@@ -3,7 +3,10 @@
 # front of a real Tomcat 10 (AJP connector with secretRequired): methods and
 # body sizes, chunked upload, a streamed 100 MiB download, encoded query
 # strings, a wrong secret, and what the servlet sees of the client over
-# plain HTTP and over TLS terminated by mod_ssl (with a client certificate).
+# plain HTTP and over TLS terminated by mod_ssl (with a client certificate);
+# what the client sees of the application's answer: any status 200-599,
+# empty error bodies, Content-Length (HTTP/1.1, HTTP/1.0, h2c, HEAD), two
+# Cookie headers, no certificate, the TLS port when Host has none.
 . "$(dirname "$0")/lib.sh"
 TOMCAT_SH=$0
 . "$IT_ROOT/tests/tomcat/tomcat.sh"
@@ -41,9 +44,12 @@ httpd_conf "$H" "$port" <<CONF
 Listen 127.0.0.1:$sport
 LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
 LoadModule ssl_module $MODDIR/mod_ssl.so
+LoadModule http2_module $MODDIR/mod_http2.so
+Protocols h2c http/1.1
 JkWorkersFile "$IT_TMP/workers.properties"
 JkLogFile logs/mod_jk.log
 JkMount /*.jsp worker1
+JkMount /err/* worker1;use_server_errors=400
 JkMount /bad/* badsecret
 <VirtualHost 127.0.0.1:$sport>
     ServerName 127.0.0.1
@@ -54,7 +60,7 @@ JkMount /bad/* badsecret
     SSLCACertificateFile "$IT_TMP/client.crt"
     SSLVerifyClient optional
     SSLVerifyDepth 1
-    SSLOptions +ExportCertData
+    SSLOptions +StdEnvVars +ExportCertData
 </VirtualHost>
 CONF
 httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
@@ -112,6 +118,67 @@ check "TLS session id forwarded" true "$(field "$out" ssl_session)"
 check "client certificate forwarded" "CN=test-client" \
     "$(field "$out" client_cert)"
 check "server port over TLS" "$sport" "$(field "$out" server_port)"
+
+
+# TLS without a client certificate: no attribute, so the servlet gets null
+# (echo.jsp reads [0] of a non-null array: an empty one throws, 500).
+code=$(curl -sk -o "$IT_TMP/nocert" -w '%{http_code}' "$S/echo.jsp")
+check "no client certificate: the servlet's X509Certificate is null" \
+    "200 null" "$code $(field "$(cat "$IT_TMP/nocert")" client_cert)"
+# A Host without a port means the scheme's default port, and Tomcat reads
+# it so; without any Host (HTTP/1.0) Tomcat takes AJP's server_port, which
+# is the port the connection came in on, never 80 for TLS.
+out=$(curl -sk -H "Host: 127.0.0.1" "$S/echo.jsp")
+check "TLS, Host without a port: getServerPort 443, scheme https" "443 https" \
+    "$(field "$out" server_port) $(field "$out" scheme)"
+out=$(curl -sk -0 --no-alpn -H "Host:" "$S/echo.jsp")
+check "TLS, HTTP/1.0 without Host: getServerPort is the TLS port" "$sport" \
+    "$(field "$out" server_port)"
+out=$(curl -s -0 -H "Host:" "$U/echo.jsp")
+check "HTTP/1.0 without Host: getServerPort is the front's port" "$port" \
+    "$(field "$out" server_port)"
+
+# Statuses the application chose (T-B7), over HTTP/1.1, HTTP/1.0 and h2c.
+for c in 299 418 599; do
+    check "application status $c reaches an HTTP/1.1 client" "$c" \
+        "$(curl -s -o /dev/null -D - "$U/reply_status.jsp?code=$c" | head -n 1 | cut -d' ' -f2)"
+    check "application status $c reaches an HTTP/1.0 client" "$c" \
+        "$(curl -s -0 -o /dev/null -D - "$U/reply_status.jsp?code=$c" | head -n 1 | cut -d' ' -f2)"
+    check "application status $c keeps its body" "application body for $c" \
+        "$(curl -s "$U/reply_status.jsp?code=$c")"
+    check "application status $c over h2c" "$c" \
+        "$(curl -s --http2-prior-knowledge -o /dev/null -w '%{http_code}' "$U/reply_status.jsp?code=$c")"
+done
+for c in 404 500 503; do
+    check "empty-body $c reaches the client as the application sent it" \
+        "$c 0" \
+        "$(curl -s -o /dev/null -w '%{http_code} %{size_download}' "$U/reply_status.jsp?code=$c&empty=1")"
+done
+out=$(curl -s -w ' %{http_code}' "$U/err/reply_status.jsp?code=404&empty=1")
+check_grep "use_server_errors=400 still gives httpd's page for it" \
+    "Not Found.* 404$" "$(printf '%s' "$out" | tr '\n' ' ')"
+
+# Content-Length: the application's, kept on every protocol and for HEAD.
+L=102400
+for p in "" -0 --http2-prior-knowledge; do
+    hdr=$(curl -s $p -o "$IT_TMP/len.body" -D - "$U/reply_length.jsp?size=$L" | tr -d '\r')
+    check "100 KiB with the application's length ($p): Content-Length kept" \
+        "content-length: $L" \
+        "$(printf '%s\n' "$hdr" | grep -i '^content-length:' | tr 'A-Z' 'a-z')"
+    check "100 KiB with the application's length ($p): arrives whole" "$L" \
+        "$(wc -c <"$IT_TMP/len.body" | tr -d ' ')"
+done
+check "HEAD carries the application's Content-Length (T-R15)" \
+    "content-length: $L" \
+    "$(curl -s -I "$U/reply_length.jsp?size=$L" | tr -d '\r' | grep -i '^content-length:' | tr 'A-Z' 'a-z')"
+
+# Two Cookie headers are two cookie lists, joined with "; " (RFC 6265 5.4).
+check "two Cookie headers: the servlet gets every cookie" \
+    "cookies: a=1 b=2 c=3" \
+    "$(curl -s -H 'Cookie: a=1' -H 'Cookie: b=2; c=3' "$U/reply_cookies.jsp")"
+check "two Cookie headers over h2c: the servlet gets every cookie" \
+    "cookies: a=1 b=2 c=3" \
+    "$(curl -s --http2-prior-knowledge -H 'Cookie: a=1' -H 'Cookie: b=2; c=3' "$U/reply_cookies.jsp")"
 
 httpd_stop "$H"
 tomcat_stop "$T"
