@@ -568,6 +568,9 @@ def fetch_dump(tomcat, xid):
 # ----------------------------------------------------------- normalise ---
 
 SID_RE = re.compile(r"\b[0-9A-F]{32}(\.worker1)?\b")
+# The request id each front's copy of a request carries (an echo, such as
+# httpd's answer to TRACE, shows it in the body).
+XID_RE = re.compile(r"X-Interop-Id: (?:jk|ajplb)-\d+")
 
 
 def normaliser(front):
@@ -579,7 +582,7 @@ def normaliser(front):
             s = p.sub(r, s)
         s = SID_RE.sub(lambda m: SID if m.group(0).startswith(SID)
                        else "{SID}", s)
-        return s
+        return XID_RE.sub("X-Interop-Id: {ID}", s)
     return norm
 
 
