@@ -88,6 +88,16 @@ static void ajplb_log_failure(request_rec *r, const ajplb_worker_t *w,
                    w->host, w->port, r->uri, cause, w->max_packet_size);
         break;
     case AJPLB_OUT_PROTOCOL_ERROR:
+        if (res->rv == AJPLB_EBADSTATUS || res->rv == AJPLB_EBADBODYLEN) {
+            /* Well-framed AJP whose HTTP content is wrong: the application
+             * set it, so packetSize advice would mislead. */
+            ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: the application at "
+                       "%s:%d answered %s with %s: the client got 502 (or "
+                       "the cut-off answer); fix the application's status "
+                       "or Content-Length", w->name, w->host, w->port,
+                       r->uri, cause);
+            break;
+        }
         ajplb_rlog(r, AJPLB_LOG_ERROR, "worker %s: malformed AJP reply from "
                    "%s:%d to %s (%s): check that the port is Tomcat's AJP "
                    "connector, not HTTP, and that its packetSize equals "

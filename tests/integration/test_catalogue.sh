@@ -667,6 +667,30 @@ else
     not_ok "T-O10: prefork httpd for the EMFILE case starts" "$(cat "$H2/logs/error.log")"
 fi
 
+# --- T-G10: the module's error pages show no backend internals ------------
+# A 503 (refused connect), a 502 (status HTTP cannot carry) and a 504
+# (reply timeout), each for a path carrying markup: the page names no
+# backend port, no worker and echoes no unescaped request data.
+for case in "503 /dead/%3Cscript%3Eg10%3C/script%3E wdead $dead" \
+            "502 /app/%3Cscript%3Eg10%3C/script%3E?status=600 w1 $B1" \
+            "504 /drip/%3Cscript%3Eg10%3C/script%3E?delay_ms=1500 w1 $B1"; do
+    set -- $case
+    body=$(curl -s --max-time 30 -w '\n%{http_code}' "$U$2")
+    st=$(printf '%s\n' "$body" | tail -n 1)
+    check "T-G10: $2 gets $1" "$1" "$st"
+    if printf '%s' "$body" | grep -qE "$4|\\b$3\\b|<script>"; then
+        not_ok "T-G10: the $1 page shows no backend port, worker or raw markup" \
+            "$(printf '%s' "$body" | head -c 600)"
+    else
+        ok "T-G10: the $1 page shows no backend port, worker or raw markup"
+    fi
+done
+# The operator's log says what went wrong with that 502: the application's
+# status, not packetSize or a broken connector (T-B7).
+check_grep "T-B7: mod_jk.log blames the application's status, not packetSize" \
+    "worker w1: the application .* outside 200-599: .*fix the application" \
+    "$(grep 'outside 200-599' "$H/logs/mod_jk.log")"
+
 # --- T-U21: a 255-byte Host with a URI at the request-line limit ------------
 host=$(head -c 251 /dev/zero | tr '\0' h).com
 for n in 8100 8170 8200; do
