@@ -377,6 +377,10 @@ fi
 post "cmd=update&w=lb&sw=w2&vwa=A&nonce=$(nonce)" -H "$ORIGIN" >/dev/null
 
 # --- log forging, and the secret in no log at trace level -------------------------
+# A reply with reuse=0 is always logged at debug level ("Tomcat asked to
+# close the connection"), so the trace-level check below does not depend on
+# a maintenance interval having passed.
+curl -s -o /dev/null "$U/app/close?fault=reuse0"
 curl -s -o /dev/null "$U/app/a%0aFORGED%20line%0d?q=%0a"
 curl -s -o /dev/null "$U/gone/b%0aFORGED%20error%1b"
 curl -s -o /dev/null "$S?cmd=nope%0aFORGED"
