@@ -231,7 +231,9 @@ static void ajplb__fuzz_check_sent(const ajplb__fuzz_peer_t *pe,
 }
 
 /* One exchange over a fresh socketpair; the peer sends @a stream.
- * @return whether the result says the request may be sent again. */
+ * @return whether the balancer could send the request again after this
+ * result: replayable, nothing passed to the client, and a backend
+ * failure (a client error never moves: mod_ajplb_lb.c). */
 static int ajplb__fuzz_one(apr_pool_t *p, const ajplb_exchange_t *x,
                             const ajplb_exchange_io_t *io,
                             const uint8_t *stream, size_t n)
@@ -319,7 +321,10 @@ static int ajplb__fuzz_one(apr_pool_t *p, const ajplb_exchange_t *x,
     free(want);
     free(pe.in);
     apr_pool_destroy(cp);
-    return res.replayable;
+    return res.replayable && !res.headers_seen
+           && (res.outcome == AJPLB_OUT_SEND_ERROR
+               || res.outcome == AJPLB_OUT_RECV_ERROR
+               || res.outcome == AJPLB_OUT_PROTOCOL_ERROR);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
