@@ -363,7 +363,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.body = body;
     /* f0 bits 0-1: no body, known length, unknown length, fewer bytes
      * than announced; bits 2-3 packet size; 4 prefetch; 5 retry;
-     * f1: body length / 4; f2: callback failures and read pieces. */
+     * f1: body length / 64; f2: callback failures and read pieces. */
     c.body_len = (f0 & 3) ? ((apr_size_t)f1 * 64) % (sizeof(body) + 1) : 0;
     c.piece = (f2 >> 6) == 0 ? 0 : (apr_size_t)1 << (3 * (f2 >> 6));
     c.body_fails = f2 & 7;
