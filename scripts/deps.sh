@@ -8,7 +8,7 @@ set -eu
 
 want=${1:-build}
 build_pkgs="gcc make autoconf pkg-config apache2-dev libapr1-dev libaprutil1-dev libssl-dev"
-check_pkgs="$build_pkgs apache2 apache2-utils tomcat10 check clang libclang-rt-14-dev curl python3 openssl procps chromium strace libapache2-mod-jk"
+check_pkgs="$build_pkgs apache2 apache2-utils tomcat10 check clang libclang-rt-14-dev curl python3 openssl procps chromium strace libapache2-mod-jk default-jdk-headless"
 demo_pkgs="$build_pkgs apache2 tomcat10 curl python3"
 bench_pkgs="$check_pkgs wrk gnuplot-nox valgrind"
 

@@ -12,7 +12,7 @@ TOMCAT_SH=$0
 
 if [ ! -x "$CATALINA_HOME/bin/catalina.sh" ] || ! command -v javac >/dev/null
 then
-    not_ok "tomcat10 and a JDK are installed (apt-get install tomcat10)"
+    not_ok "tomcat10 and a JDK are installed (apt-get install tomcat10 default-jdk-headless)"
     it_done
 fi
 ajp=$(free_port)
