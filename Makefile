@@ -17,8 +17,8 @@
 #   make chaos-short  the short form CI runs (mod_ajplb only, ~3 min);
 #                     CHAOS_MODULE=path tests another build of the module
 #
-# The core (src/ajplb_*.c) is built once into out/libajplb_core.a; the module
-# (adapter files src/mod_ajplb*.c plus that library) is linked by apxs, and the
+# The core (src/core/ajplb_*.c) is built once into out/libajplb_core.a; the module
+# (adapter files src/httpd/mod_ajplb*.c plus that library) is linked by apxs, and the
 # unit tests link the same library.  Core files are compiled with APR's
 # include path only, so an httpd header in the core does not even compile.
 
@@ -53,9 +53,9 @@ CORE_CFLAGS = $(BASEFLAGS) $(WARN) -Iinclude $(APR_CFLAGS)
 TEST_CFLAGS = $(BASEFLAGS) $(WARN) -Wno-missing-prototypes -Iinclude \
               -Itests $(APR_CFLAGS) $(CHECK_CFLAGS)
 
-ADAPTER_SRC = $(wildcard src/mod_ajplb*.c)
-CORE_SRC    = $(filter-out $(ADAPTER_SRC),$(wildcard src/ajplb_*.c))
-CORE_OBJ    = $(patsubst src/%.c,$(OUT)/core/%.o,$(CORE_SRC))
+ADAPTER_SRC = $(wildcard src/httpd/mod_ajplb*.c)
+CORE_SRC    = $(wildcard src/core/ajplb_*.c)
+CORE_OBJ    = $(patsubst src/core/%.c,$(OUT)/core/%.o,$(CORE_SRC))
 HEADERS     = $(wildcard include/*.h)
 CORE_LIB    = $(OUT)/libajplb_core.a
 
@@ -69,7 +69,7 @@ MODULE      = $(OUT)/mod_ajplb.so
 
 all: $(MODULE)
 
-$(OUT)/core/%.o: src/%.c $(HEADERS) build/config.mk
+$(OUT)/core/%.o: src/core/%.c $(HEADERS) build/config.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CORE_CFLAGS) -c -o $@ $<
 
@@ -79,12 +79,12 @@ $(CORE_LIB): $(CORE_OBJ)
 
 # apxs drives libtool; -fvisibility=hidden plus AJPLB_EXPORT on the module
 # struct keeps ajplb_module the only exported symbol (checked below).
-$(MODULE): $(ADAPTER_SRC) $(wildcard src/mod_ajplb*.h) $(HEADERS) $(CORE_LIB)
+$(MODULE): $(ADAPTER_SRC) $(wildcard src/httpd/mod_ajplb*.h) $(HEADERS) $(CORE_LIB)
 	@mkdir -p $(OUT)/apxs
 	cp $(ADAPTER_SRC) $(OUT)/apxs/
 	cd $(OUT)/apxs && $(APXS) -c -o mod_ajplb.la \
 	    -Wc,"-std=gnu99 -fvisibility=hidden -Wall -Wextra $(WERROR) \
-	    -Wno-unused-parameter $(SAN)" -I$(CURDIR)/include -I$(CURDIR)/src \
+	    -Wno-unused-parameter $(SAN)" -I$(CURDIR)/include -I$(CURDIR)/src/httpd \
 	    $(if $(SAN),-Wl,"$(SAN)") \
 	    $(notdir $(ADAPTER_SRC)) $(CURDIR)/$(CORE_LIB) >/dev/null
 	cp $(OUT)/apxs/.libs/mod_ajplb.so $@
@@ -203,7 +203,7 @@ chaos-short: $(MODULE) $(TOOL_BIN)
 	@tests/chaos/chaos.py --short --out $(OUT)
 
 clean:
-	rm -rf $(OUT) src/.libs src/*.lo src/*.la src/*.slo src/*.o
+	rm -rf $(OUT)
 
 endif
 

@@ -155,7 +155,7 @@ apr_status_t ajplb_uri_ext_parse(apr_pool_t *p, const char *target,
                                  ajplb_diags_t *diags, const char *file,
                                  int line);
 
-/* ---- internal to src/ajplb_uri_map*.c ----------------------------------
+/* ---- internal to src/core/ajplb_uri_map*.c ----------------------------------
  * The lookup index of one rule kind (mounts or exclusions).  Exposed only
  * so the map and its index can live in separate files. */
 typedef struct ajplb_uri_index_t ajplb_uri_index_t;

@@ -1,6 +1,7 @@
 /*
  * mod_ajplb.h -- ADAPTER: types shared by the httpd-facing files
- * (src/mod_ajplb*.c).  Includes httpd headers, so the core never includes it.
+ * (src/httpd/mod_ajplb*.c).  Includes httpd headers, so the core never
+ * includes it.
  */
 #ifndef MOD_AJPLB_H
 #define MOD_AJPLB_H
