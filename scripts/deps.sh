@@ -7,8 +7,12 @@
 set -eu
 
 want=${1:-build}
-build_pkgs="gcc make autoconf pkg-config apache2-dev libapr1-dev libaprutil1-dev libssl-dev"
-check_pkgs="$build_pkgs apache2 apache2-utils tomcat10 check clang libclang-rt-14-dev curl python3 openssl procps chromium strace libapache2-mod-jk default-jdk-headless"
+# The ajplb command (src/cli/) links libcurl and jansson; make builds it.
+build_pkgs="gcc make autoconf pkg-config apache2-dev libapr1-dev libaprutil1-dev libssl-dev libcurl4-openssl-dev libjansson-dev"
+# make check-deb (CI runs it) builds and installs the Debian package;
+# dh_apache2 comes with apache2-dev.
+deb_pkgs="debhelper dpkg-dev fakeroot lintian"
+check_pkgs="$build_pkgs apache2 apache2-utils tomcat10 check clang libclang-rt-14-dev curl python3 openssl procps chromium strace libapache2-mod-jk default-jdk-headless $deb_pkgs"
 demo_pkgs="$build_pkgs apache2 tomcat10 curl python3"
 bench_pkgs="$check_pkgs wrk gnuplot-nox valgrind"
 
