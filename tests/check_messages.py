@@ -308,13 +308,10 @@ def extract():
     return msgs
 
 
-def documented():
-    """{message text: line number} from the doc's '> `...`' lines."""
-    path = os.path.join(ROOT, DOC)
+def documented(lines):
+    """{message text: line number} from the page's '> `...`' lines."""
     out = {}
-    if not os.path.exists(path):
-        return None
-    for n, line in enumerate(open(path, encoding='utf-8'), 1):
+    for n, line in enumerate(lines, 1):
         m = re.match(r'^> (`+)(.*?)\1\s*$', line)
         if m:
             text = m.group(2)
@@ -322,6 +319,36 @@ def documented():
                 text = text.strip()
             out.setdefault(text, n)
     return out
+
+
+def compare(msgs, doc):
+    problems = []
+    for text in sorted(set(msgs) - set(doc)):
+        problems.append('no entry in %s for the message of %s; add this '
+                        'line to the entry for its symptom, with what it '
+                        'means and what to do:\n    > `%s`'
+                        % (DOC, ', '.join(msgs[text]), text))
+    for text in sorted(set(doc) - set(msgs), key=lambda t: doc[t]):
+        problems.append('%s:%d names a message the code no longer writes '
+                        '(changed or removed): update or remove it:\n'
+                        '    > `%s`' % (DOC, doc[text], text))
+    return problems
+
+
+def self_test(msgs, lines):
+    """The comparison must fail on a page without its first entry and on
+    a page with an entry for a message that does not exist."""
+    errors = []
+    first = next((l for l in lines if l.startswith('> `')), None)
+    if first is not None:
+        p = compare(msgs, documented([l for l in lines if l != first]))
+        if not any(first.strip()[2:] in x for x in p):
+            errors.append('self-test: a page without %s passed' % first)
+    bogus = '> `no such message \u2026 ever`'
+    p = compare(msgs, documented(lines + [bogus]))
+    if not any(bogus[2:] in x for x in p):
+        errors.append('self-test: a page naming a made-up message passed')
+    return errors
 
 
 def main():
@@ -334,20 +361,12 @@ def main():
     results = os.environ.get('RESULTS', os.path.join(ROOT, 'out',
                                                      'results.txt'))
     os.makedirs(os.path.dirname(results), exist_ok=True)
-    doc = documented()
-    problems = []
-    if doc is None:
-        problems.append('%s is missing' % DOC)
-        doc = {}
-    for text in sorted(set(msgs) - set(doc)):
-        problems.append('no entry in %s for the message of %s; add this '
-                        'line to the entry for its symptom, with what it '
-                        'means and what to do:\n    > `%s`'
-                        % (DOC, ', '.join(msgs[text]), text))
-    for text in sorted(set(doc) - set(msgs), key=lambda t: doc[t]):
-        problems.append('%s:%d names a message the code no longer writes '
-                        '(changed or removed): update or remove it:\n'
-                        '    > `%s`' % (DOC, doc[text], text))
+    path = os.path.join(ROOT, DOC)
+    if os.path.exists(path):
+        lines = open(path, encoding='utf-8').read().splitlines()
+        problems = self_test(msgs, lines) + compare(msgs, documented(lines))
+    else:
+        problems = ['%s is missing' % DOC]
     with open(results, 'a') as r:
         r.write('messages %d %d\n' % (0 if problems else 1,
                                       1 if problems else 0))
