@@ -5,7 +5,8 @@
 # certificate), each with a GET, a POST with a body, a large response, a
 # sticky session routed by its cookie and by its path parameter, an
 # unmounted URI and the all-members-down 503, against fake backends that say
-# which member answered.  The configuration is the one docs/HTTP2.md shows.
+# which member answered.  The configuration is extracted from docs/HTTP2.md
+# as written (doc_blocks in lib.sh).
 . "$(dirname "$0")/lib.sh"
 
 if ! curl -V | grep -q HTTP2; then
@@ -43,31 +44,29 @@ worker.gone.socket_connect_timeout=500
 worker.downlb.type=lb
 worker.downlb.balance_workers=gone
 WP
-# mod_http2 needs a threaded MPM: lib.sh loads mpm_event unless IT_MPM says
-# otherwise, and HTTP/2 is what this test is about.
-IT_MPM=event
-httpd_conf "$H" "$port" <<CONF
-Listen 127.0.0.1:$sport
-LoadModule socache_shmcb_module $MODDIR/mod_socache_shmcb.so
-LoadModule ssl_module $MODDIR/mod_ssl.so
-LoadModule http2_module $MODDIR/mod_http2.so
-# h2c on the plain port (prior knowledge and Upgrade), h2 over TLS below.
-Protocols h2c http/1.1
-JkWorkersFile "$IT_TMP/workers.properties"
-JkLogFile logs/mod_jk.log
+# The page's configuration, as written; ports and paths become this run's.
+files=$(doc_blocks "$IT_ROOT/docs/HTTP2.md" "$IT_TMP/doc")
+conf=$IT_TMP/doc/http2/app.conf
+if [ ! -f "$conf" ]; then
+    not_ok "docs/HTTP2.md has http2/app.conf" "blocks found: $files"
+    it_done
+fi
+sed -i -e "s#/usr/lib/apache2/modules/mod_ajplb.so#$MODULE#g" \
+    -e "s#/usr/lib/apache2/modules/#$MODDIR/#g" \
+    -e "s#/etc/apache2/#$IT_TMP/#g" \
+    -e "s#/etc/ssl/certs/site.crt#$IT_TMP/server.crt#g" \
+    -e "s#/etc/ssl/private/site.key#$IT_TMP/server.key#g" \
+    -e "s/\\b443\\b/$sport/g" "$conf"
+# What the test adds: an unmounted path and an lb whose members are down.
+cat >"$IT_TMP/extra.conf" <<CONF
 JkLogLevel info
-JkMount /app/* lb
 JkUnMount /app/static/* lb
 JkMount /down/* downlb
-<VirtualHost 127.0.0.1:$sport>
-    ServerName 127.0.0.1
-    Protocols h2 http/1.1
-    JkMountCopy On
-    SSLEngine on
-    SSLCertificateFile "$IT_TMP/server.crt"
-    SSLCertificateKeyFile "$IT_TMP/server.key"
-</VirtualHost>
 CONF
+chmod -R a+rX "$IT_TMP/doc" "$IT_TMP/extra.conf"
+# mod_http2 needs a threaded MPM: event (front_conf's default).
+IT_MPM=event
+front_conf "$H" "$port" "$conf" "$IT_TMP/extra.conf"
 httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
 wait_http "$port"
 U=http://127.0.0.1:$port
