@@ -6,8 +6,8 @@
 # backends, and the same requests must be routed the same way: mounted and
 # unmounted URIs, the URI and query Tomcat sees, the spread without a
 # session, the member chosen for a session id (cookie and path parameter),
-# the route in a new session's cookie, failover when a member stops, and
-# 503 when all are down.
+# the route in a new session's cookie, failover when a member stops, 503
+# when all are down, and a hot standby.
 . "$(dirname "$0")/lib.sh"
 
 for m in mod_proxy mod_proxy_ajp mod_proxy_balancer mod_slotmem_shm \
@@ -23,7 +23,8 @@ start_backend b2 --secret change-me --route worker2; P2=$BACKEND_PORT
 DOCS=$IT_TMP/doc
 files=$(doc_blocks "$IT_ROOT/docs/MIGRATING.md" "$DOCS")
 for f in pair1/ajplb.conf pair1/workers.properties pair1/proxy.conf \
-         pair2/ajplb.conf pair2/workers.properties pair2/proxy.conf; do
+         pair2/ajplb.conf pair2/workers.properties pair2/proxy.conf \
+         pair3/ajplb.conf pair3/workers.properties pair3/proxy.conf; do
     case " $(echo $files) " in
     *" $DOCS/$f "*) ok "docs/MIGRATING.md has $f" ;;
     *) not_ok "docs/MIGRATING.md has $f" "blocks found: $files" ;;
@@ -162,4 +163,29 @@ same "pair2: both down is 503" /app/cart "503 - - -" \
     -H "Cookie: JSESSIONID=ABC.worker2"
 check_grep "pair2: mod_jk.log says why" "cannot connect to 127.0.0.1:$P2" \
     "$(cat "$IT_TMP/jk2/logs/mod_jk.log")"
+httpd_stop "$IT_TMP/jk2"
+httpd_stop "$IT_TMP/px2"
+
+# ---------------------------------------------------------------- pair 3
+# The page's ports were fixed at extraction: the backends come back there.
+BACKEND_FIXED_PORT=$P1 start_backend b1 --secret change-me --route main
+BACKEND_FIXED_PORT=$P2 start_backend b2 --secret change-me --route standby
+start_front jk3 "$DOCS/pair3/ajplb.conf"; JK=$URL
+start_front px3 "$DOCS/pair3/proxy.conf"; PX=$URL
+for front in JK PX; do
+    eval base=\$$front
+    got=""
+    for _ in 1 2 3 4 5 6; do
+        got="$got $(who "$base/shop/item" | cut -d' ' -f1,2)"
+    done
+    check "pair3 $front: both up, every request goes to main" \
+        " 200 b1 200 b1 200 b1 200 b1 200 b1 200 b1" "$got"
+done
+same "pair3: a session of main goes to main" /shop/cart \
+    "200 b1 /shop/cart -" -H "Cookie: JSESSIONID=ABC.main"
+stop_backend b1
+same "pair3: main down, a new request goes to the standby" /shop/item \
+    "200 b2 /shop/item -"
+same "pair3: main down, main's session goes to the standby" /shop/cart \
+    "200 b2 /shop/cart -" -H "Cookie: JSESSIONID=ABC.main"
 it_done
