@@ -75,7 +75,14 @@ for _ in $(seq 1 20); do
     "200 b2") n2=$((n2 + 1)) ;;
     esac
 done
-check "rr: 20 requests shared between the Tomcats" "10/10" "$n1/$n2"
+# Round robin: about half each (counted, not timed; maintenance may shift
+# a turn).
+if [ "$n1" -ge 7 ] && [ "$n2" -ge 7 ] && [ $((n1 + n2)) -eq 20 ]; then
+    ok "rr: 20 requests shared between the Tomcats ($n1/$n2)"
+else
+    not_ok "rr: 20 requests shared between the Tomcats" \
+        "tomcat1 $n1, tomcat2 $n2 (each at least 7 of 20 expected)"
+fi
 check "rr: /index.html served by httpd" "200 -" "$(who "$U/index.html")"
 stop_backend b1
 got=""
