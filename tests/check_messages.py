@@ -250,7 +250,7 @@ def extract():
                     lits = literal_groups(args)
                     if lits and not is_message(lits[0][1]) and \
                             any(re.search(r'\b%s\b' % re.escape(p),
-                                          args[lits[0][0]:])
+                                          LIT.sub('""', args[lits[0][0]:]))
                                 for p in pnames if p not in ('fmt',)):
                         found.add(name)
         if not found - sinks:
