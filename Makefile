@@ -156,6 +156,7 @@ check:
 	@rm -f $(OUT)/results.txt
 	@$(MAKE) --no-print-directory check-layering
 	@$(MAKE) --no-print-directory check-catalogue
+	@$(MAKE) --no-print-directory check-messages
 	@$(MAKE) --no-print-directory check-unit
 	@$(MAKE) --no-print-directory check-asan
 	@$(MAKE) --no-print-directory check-integration
@@ -206,6 +207,15 @@ clean:
 	rm -rf $(OUT)
 
 endif
+
+# ------------------------------------------------ operator documentation ---
+# Every message the module writes has an entry in docs/TROUBLESHOOTING.md
+# (tests/check_messages.py reads the messages from the C sources; no build
+# needed, so it works before configure too).
+check-messages:
+	@tests/check_messages.sh
+
+.PHONY: check-messages
 
 configure: configure.ac
 	autoconf

@@ -222,3 +222,53 @@ PY
 child_pids() {
     pgrep -P "$(cat "$1/run/httpd.pid")" 2>/dev/null
 }
+
+# doc_blocks DOC DEST: write every fenced block of DOC whose info string
+# ends in "file=PATH" (e.g. ```apache file=pair1/proxy.conf) to DEST/PATH,
+# so the configurations in docs/ are tested as written.  Prints the paths.
+doc_blocks() {
+    awk -v dest="$2" '
+        /^```/ {
+            if (f != "") { close(f); f = ""; next }
+            if (match($0, /file=[^ ]+$/)) {
+                f = dest "/" substr($0, RSTART + 5, RLENGTH - 5)
+                d = f; sub(/\/[^\/]*$/, "", d)
+                system("mkdir -p \"" d "\"")
+                printf "" >f
+                print f
+                next
+            }
+        }
+        f != "" { print >f }' "$1"
+}
+
+# front_conf DIR PORT CONF...: DIR/httpd.conf for an httpd that loads no
+# module beyond the MPM and authz_core and then includes the CONF files
+# (which may load mod_ajplb, mod_proxy, ...).
+front_conf() {
+    dir=$1 port=$2; shift 2
+    mkdir -p "$dir/logs" "$dir/run"
+    user_lines=""
+    if [ "$(id -u)" = 0 ]; then
+        chown www-data "$dir/logs" 2>/dev/null
+        user_lines="User www-data
+Group www-data"
+    fi
+    {
+        cat <<CONF
+ServerRoot "$dir"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$port
+PidFile "$dir/run/httpd.pid"
+DefaultRuntimeDir "$dir/run"
+ErrorLog "$dir/logs/error.log"
+LogLevel ${IT_LOGLEVEL:-warn}
+$user_lines
+LoadModule mpm_${IT_MPM:-event}_module $MODDIR/mod_mpm_${IT_MPM:-event}.so
+LoadModule authz_core_module $MODDIR/mod_authz_core.so
+CONF
+        for c in "$@"; do
+            echo "Include \"$c\""
+        done
+    } >"$dir/httpd.conf"
+}
