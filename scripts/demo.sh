@@ -12,7 +12,8 @@
 #                                                   that Tomcat again
 #   scripts/demo.sh stop       (make demo-stop)
 # DEMO_DIR (default $OUT/demo) and DEMO_PORT (default: first free from 8080)
-# let a test run its own demo.
+# let a test run its own demo; DEMO_HTTPD_ENV (VAR=value ...) is put in
+# httpd's environment (the sanitizer runtimes under make check-asan).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$root/out}
@@ -243,9 +244,9 @@ JkMount /*.jsp loadbalancer
 </Location>
 CONF
 echo "== checking the configuration (apache2 -t)"
-/usr/sbin/apache2 -t -f "$D/httpd/httpd.conf"
+env ${DEMO_HTTPD_ENV:-} /usr/sbin/apache2 -t -f "$D/httpd/httpd.conf"
 echo "== starting httpd with mod_ajplb on 127.0.0.1:$port"
-/usr/sbin/apache2 -f "$D/httpd/httpd.conf" -k start
+env ${DEMO_HTTPD_ENV:-} /usr/sbin/apache2 -f "$D/httpd/httpd.conf" -k start
 for _ in $(seq 1 100); do
     curl -s -o /dev/null "$U/" && break
     sleep 0.1

@@ -17,6 +17,8 @@ fi
 DEMO=$IT_ROOT/scripts/demo.sh
 export DEMO_DIR="$IT_TMP/demo" OUT
 DEMO_PORT=$(free_port); export DEMO_PORT
+# Under make check-asan the module needs the sanitizer runtimes preloaded.
+DEMO_HTTPD_ENV=$SAN_ENV; export DEMO_HTTPD_ENV
 # Whatever happens, the demo is stopped (demo.sh stop, then the pid files).
 IT_PIDFILES="$IT_PIDFILES $DEMO_DIR/httpd/run/httpd.pid $DEMO_DIR/tomcat1/pid $DEMO_DIR/tomcat2/pid"
 demo_cleanup() {
@@ -26,6 +28,8 @@ demo_cleanup() {
 trap demo_cleanup EXIT
 
 out=$(sh "$DEMO" start 2>&1); rc=$?
+# it_done looks for sanitizer reports in $IT_TMP/*/logs/error.log.
+ln -s demo/httpd "$IT_TMP/demo-httpd"
 check "make demo (demo.sh start) succeeds" 0 "$rc" "$(printf '%s' "$out" | tail -n 20)"
 U=http://127.0.0.1:$DEMO_PORT
 for url in "$U/session.jsp" "$U/jk-status" "$U/jk-status?mime=json"; do
