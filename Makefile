@@ -16,6 +16,9 @@
 #                     and mod_jk; rewrites the table in docs/RELIABILITY.md
 #   make chaos-short  the short form CI runs (mod_ajplb only, ~3 min);
 #                     CHAOS_MODULE=path tests another build of the module
+#   make deb          out/deb/libapache2-mod-ajplb_<version>_<arch>.deb
+#   make check-deb    (root) build, lintian, install, enable, serve, purge
+#   make demo / demo-failover / demo-stop   the two-Tomcat demo (docs/DEMO.md)
 #
 # The core (src/core/ajplb_*.c) is built once into out/libajplb_core.a; the module
 # (adapter files src/httpd/mod_ajplb*.c plus that library) is linked by apxs, and the
