@@ -16,6 +16,9 @@
 #                     and mod_jk; rewrites the table in docs/RELIABILITY.md
 #   make chaos-short  the short form CI runs (mod_ajplb only, ~3 min);
 #                     CHAOS_MODULE=path tests another build of the module
+#   make deb          out/deb/libapache2-mod-ajplb_<version>_<arch>.deb
+#   make check-deb    (root) build, lintian, install, enable, serve, purge
+#   make demo / demo-failover / demo-stop   the two-Tomcat demo (docs/DEMO.md)
 #
 # The core (src/core/ajplb_*.c) is built once into out/libajplb_core.a; the module
 # (adapter files src/httpd/mod_ajplb*.c plus that library) is linked by apxs, and the
@@ -230,3 +233,29 @@ distclean: clean
         check-catalogue check-interop \
         fuzz install clean distclean configure-now demo demo-stop bench \
         chaos chaos-short
+
+# ------------------------------------------------------ Debian package ---
+# make deb: out/deb/libapache2-mod-ajplb_<version>_<arch>.deb, built with
+# dpkg-buildpackage/debhelper/dh_apache2 from a copy of the tree (debian/,
+# docs/PACKAGING.md).  make check-deb (root; CI runs it on its own, not in
+# parallel with itself): lintian, dpkg -i, a2enmod ajplb in a copy of
+# /etc/apache2, configtest, start, a request to Tomcat, graceful restart,
+# dpkg --purge leaves nothing behind (tests/deb/test_deb.sh).
+deb:
+	@scripts/deps.sh deb
+	@scripts/build-deb.sh $(OUT)/deb
+
+check-deb: deb
+	@scripts/deps.sh check
+	@tests/deb/test_deb.sh $(OUT)/deb
+
+.PHONY: deb check-deb
+
+# ---------------------------------------------------------------- demo ---
+# make demo-failover: after make demo, stop the Tomcat that holds the demo
+# session, show the session going on on the other one, start it again
+# (scripts/demo.sh, docs/DEMO.md).
+demo-failover:
+	@OUT=$(CURDIR)/$(OUT) scripts/demo.sh failover
+
+.PHONY: demo-failover

@@ -3,7 +3,7 @@
 # installed.  As root on Debian it installs what is missing with apt-get;
 # otherwise it prints the exact command and fails.
 #
-#   scripts/deps.sh build|check|demo|bench|chaos
+#   scripts/deps.sh build|check|demo|bench|chaos|deb
 set -eu
 
 want=${1:-build}
@@ -22,7 +22,8 @@ case "$want" in
     demo)  pkgs=$demo_pkgs ;;
     bench) pkgs=$bench_pkgs ;;
     chaos) pkgs="$check_pkgs wrk" ;;
-    *) echo "usage: $0 build|check|demo|bench|chaos" >&2; exit 2 ;;
+    deb)   pkgs="$build_pkgs $deb_pkgs" ;;
+    *) echo "usage: $0 build|check|demo|bench|chaos|deb" >&2; exit 2 ;;
 esac
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
