@@ -359,6 +359,12 @@ int ajplb_lb_health_result(ajplb_lb_t *lb, int i, int status,
  */
 int ajplb_lb_weight_permille(const ajplb_lb_t *lb, int i, apr_time_t now);
 
+/**
+ * The slow start weight, per mille, of a member with slow_start
+ * @a slow_start seconds whose ramp began at @a since (0: none).
+ */
+int ajplb_traffic_weight(int slow_start, apr_uint64_t since, apr_time_t now);
+
 /** Start member @a i's slow start now (no-op when slow_start is 0). */
 void ajplb_lb_ramp(ajplb_lb_t *lb, int i, apr_time_t now);
 

@@ -71,24 +71,31 @@ void ajplb_lb_ramp(ajplb_lb_t *lb, int i, apr_time_t now)
     }
 }
 
+int ajplb_traffic_weight(int slow_start, apr_uint64_t since, apr_time_t now)
+{
+    apr_int64_t span, w;
+
+    if (slow_start <= 0 || since == 0) {
+        return 1000;
+    }
+    span = (apr_int64_t)apr_time_from_sec(slow_start);
+    if ((apr_int64_t)now - (apr_int64_t)since >= span) {
+        return 1000;
+    }
+    w = (apr_int64_t)now <= (apr_int64_t)since ? 0
+        : ((apr_int64_t)now - (apr_int64_t)since) * 1000 / span;
+    return (int)(w < AJPLB_SLOW_START_MIN ? AJPLB_SLOW_START_MIN : w);
+}
+
 int ajplb_lb_weight_permille(const ajplb_lb_t *lb, int i, apr_time_t now)
 {
-    ajplb_shm_member_t *m = lb->members[i];
-    apr_int64_t since = (apr_int64_t)apr_atomic_read64(&m->slow_start_since);
-    apr_int64_t span;
-    apr_int64_t w;
-
-    if (lb->traffic == NULL || lb->traffic[i].slow_start <= 0
-        || since == 0) {
+    if (lb->traffic == NULL) {
         return 1000;
     }
-    span = (apr_int64_t)apr_time_from_sec(lb->traffic[i].slow_start);
-    if ((apr_int64_t)now - since >= span) {
-        return 1000;
-    }
-    w = (apr_int64_t)now <= since ? 0
-        : ((apr_int64_t)now - since) * 1000 / span;
-    return (int)(w < AJPLB_SLOW_START_MIN ? AJPLB_SLOW_START_MIN : w);
+    return ajplb_traffic_weight(lb->traffic[i].slow_start,
+                                apr_atomic_read64(
+                                    &lb->members[i]->slow_start_since),
+                                now);
 }
 
 /* ------------------------------------------------------------ outliers */
