@@ -92,6 +92,9 @@ typedef struct {
     volatile apr_uint32_t hc_status;    /* last check: HTTP status, 0 =
                                          * no answer */
     volatile apr_uint32_t hc_checks;    /* checks made */
+    volatile apr_uint32_t ss_carry;     /* slow start: the fraction of a
+                                         * load unit not added yet */
+    apr_uint32_t pad1;
     volatile apr_uint64_t hc_next;      /* next check due (apr_time_t) */
     volatile apr_uint64_t fail_run_start;
     volatile apr_uint64_t eject_until;  /* outlier hold ends */

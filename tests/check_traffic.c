@@ -459,6 +459,9 @@ START_TEST(test_slow_start_share)
         }
     }
     ck_assert_msg(share[0] <= 10, "first window %d%%", share[0]);
+    /* Window 4 (8-10 s): weight about 0.45, share w / (1 + w) ~ 31 %. */
+    ck_assert_msg(share[4] >= 22 && share[4] <= 40, "window 4: %d%%",
+                  share[4]);
     ck_assert_msg(share[9] >= 40 && share[9] <= 55, "last window %d%%",
                   share[9]);
     for (win = 1; win < 10; win++) {

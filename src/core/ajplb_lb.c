@@ -417,6 +417,31 @@ static void ajplb__max32(volatile apr_uint32_t *max, apr_uint32_t v)
     }
 }
 
+/* Add (1000 / w - 1) x lb_mult x @a units to the member's load value:
+ * what makes a request on a ramping member weigh more.  The remainder of
+ * the integer division is carried in the slot, so the weight is exact on
+ * average even with lb_mult 1 (equal lbfactors). */
+static void ajplb__slow_start_add(ajplb_shm_member_t *m, int weight,
+                                  apr_uint64_t units)
+{
+    apr_uint64_t w = (apr_uint64_t)(weight > 0 ? weight : 1);
+    apr_uint64_t num = (apr_uint64_t)apr_atomic_read32(&m->lb_mult)
+                       * units * (1000 - w);
+    apr_uint64_t extra = num / w;
+    apr_uint32_t rem = (apr_uint32_t)(num % w);
+
+    if (weight >= 1000) {
+        return;
+    }
+    if (rem > 0 && apr_atomic_add32(&m->ss_carry, rem) + rem >= w) {
+        apr_atomic_sub32(&m->ss_carry, (apr_uint32_t)w);
+        extra++;
+    }
+    if (extra > 0) {
+        apr_atomic_add64(&m->lb_value, extra);
+    }
+}
+
 void ajplb_lb_begin(ajplb_lb_t *lb, const ajplb_lb_choice_t *c,
                     apr_time_t now)
 {
@@ -450,10 +475,8 @@ void ajplb_lb_begin(ajplb_lb_t *lb, const ajplb_lb_choice_t *c,
                                    || meth->id == AJPLB_LB_METHOD_NEXT)))) {
         /* Slow start: each request weighs 1000/w times as much, so the
          * member gets w per mille of its lbfactor share. */
-        apr_uint64_t w = (apr_uint64_t)ajplb_lb_weight_permille(lb, c->member,
-                                                                now);
-        apr_atomic_add64(&m->lb_value, apr_atomic_read32(&m->lb_mult)
-                                       * (1000 - w) / w);
+        ajplb__slow_start_add(m, ajplb_lb_weight_permille(lb, c->member,
+                                                          now), 1);
     }
 }
 
@@ -516,9 +539,8 @@ void ajplb_lb_end(ajplb_lb_t *lb, int i, ajplb_lb_outcome_e outcome,
     if (meth->id == AJPLB_LB_METHOD_TRAFFIC && lb->traffic != NULL
         && lb->traffic[i].slow_start > 0
         && apr_atomic_read64(&m->slow_start_since) != 0) {
-        apr_uint64_t w = (apr_uint64_t)ajplb_lb_weight_permille(lb, i, now);
-        apr_atomic_add64(&m->lb_value, (bytes_read + bytes_written)
-                         * apr_atomic_read32(&m->lb_mult) * (1000 - w) / w);
+        ajplb__slow_start_add(m, ajplb_lb_weight_permille(lb, i, now),
+                              bytes_read + bytes_written);
     }
     st = AJPLB__STATE(m);
 
