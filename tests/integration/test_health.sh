@@ -33,13 +33,22 @@ worker.lb.health_check_fall=2
 worker.lb.health_check_rise=2
 worker.jkstatus.type=status
 WP
-IT_MPM=event httpd_conf "$H" "$port" <<CONF
-StartServers 4
+# Four children: the event MPM by default, prefork with IT_MPM=prefork.
+if [ "${IT_MPM:-event}" = prefork ]; then
+    MPMCONF="StartServers 4
+MinSpareServers 4
+MaxSpareServers 4
+MaxRequestWorkers 8"
+else
+    MPMCONF="StartServers 4
 ServerLimit 4
 ThreadsPerChild 4
 MaxRequestWorkers 16
 MinSpareThreads 16
-MaxSpareThreads 16
+MaxSpareThreads 16"
+fi
+httpd_conf "$H" "$port" <<CONF
+$MPMCONF
 JkWorkersFile "$IT_TMP/workers.properties"
 JkLogFile logs/mod_jk.log
 JkLogLevel info
@@ -125,6 +134,31 @@ check_grep "status HTML: the Traffic column says why" \
 prom=$(curl -s "http://127.0.0.1:$port/jkstatus?mime=prom")
 check_grep "Prometheus: w2 out of rotation" \
     'ajplb_member_in_rotation\{lb="lb",member="w2",route="w2"\} 0' "$prom"
+
+# The status page with the traffic columns (docs/status-screenshot.png is
+# a copy of this picture).
+SHOT_DIR=${SHOT_DIR:-$OUT/artifacts}
+mkdir -p "$SHOT_DIR"
+shot=$SHOT_DIR/status-screenshot-traffic.png
+rm -f "$shot"
+if command -v chromium >/dev/null 2>&1; then
+    prof=$(mktemp -d)
+    timeout 90 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+        --no-first-run --disable-background-networking \
+        --disable-component-update --disable-sync --user-data-dir="$prof" \
+        --screenshot="$shot" --window-size=1680,720 \
+        "http://127.0.0.1:$port/jkstatus" >"$IT_TMP/chromium.log" 2>&1
+    rm -rf "$prof"
+    if [ -s "$shot" ] && head -c 8 "$shot" | od -An -c | grep -q 'P   N   G'; then
+        ok "headless Chromium renders the status page ($shot)"
+    else
+        not_ok "headless Chromium renders the status page" \
+            "$(tail -n 5 "$IT_TMP/chromium.log")"
+    fi
+else
+    not_ok "headless Chromium renders the status page" \
+        "CHROMIUM IS NOT INSTALLED: apt-get install chromium"
+fi
 
 # 3. Redeploy: it passes 2 checks and comes back.
 rm -f "$IT_TMP/b2.status"
