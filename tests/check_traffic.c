@@ -395,6 +395,47 @@ START_TEST(test_tick_claim)
 }
 END_TEST
 
+/* A graceful restart keeps holds, ejection counts and check results; a
+ * member added by it ramps up. */
+START_TEST(test_restart_carry)
+{
+    ajplb_lb_event_t ev;
+    const char *conf = ajplb__conf(2, "worker.lb.outlier_count=1\n"
+                                      "worker.lb.slow_start=10\n");
+    ajplb_shm_t *old;
+    apr_size_t size;
+    void *base;
+    int k;
+
+    ajplb__setup(conf);
+    old = ajplb__shm;
+    ck_assert_int_eq(ajplb_lb_observe(ajplb__lb, 0, 500, 0, T0), 1);
+    ck_assert_int_eq(ajplb_lb_eject(ajplb__lb, 0, T0, &ev), 1);
+    ajplb__lb->members[1]->hc_checks = 5;
+    /* The next generation: w1, w2 and a new w3. */
+    ajplb__build(apr_pstrcat(ajplb_test_pool, conf,
+                             "worker.lb.balance_workers=w3\n"
+                             "worker.w3.port=8003\n", NULL), APR_SUCCESS);
+    size = ajplb_shm_size(ajplb__m);
+    base = apr_pcalloc(ajplb_test_pool, size);
+    ck_assert_int_eq(ajplb_shm_init(ajplb_test_pool, base, size, ajplb__m,
+                                    old->hdr, (apr_size_t)old->hdr->size,
+                                    T0 + SEC(1), &ajplb__shm), APR_SUCCESS);
+    ck_assert_int_eq(ajplb_lb_make(ajplb_test_pool, ajplb__shm,
+                                   ajplb_model_find(ajplb__m, "lb"),
+                                   &ajplb__lb), APR_SUCCESS);
+    ck_assert_int_eq(ajplb__lb->n, 3);
+    ck_assert_uint_eq(ajplb__lb->members[0]->hold, AJPLB_HOLD_OUTLIER);
+    ck_assert_uint_eq(ajplb__lb->members[0]->ejections, 1);
+    ck_assert_uint_eq(ajplb__lb->members[1]->hc_checks, 5);
+    ck_assert_int_eq(ajplb_lb_weight_permille(ajplb__lb, 2, T0 + SEC(6)),
+                     500);
+    for (k = 0; k < 20; k++) {
+        ck_assert_int_ne(ajplb__request(NULL, T0 + SEC(2)), 0);
+    }
+}
+END_TEST
+
 /* ---------------------------------------------------------- slow start */
 
 START_TEST(test_slow_start_weight)
@@ -496,6 +537,7 @@ static Suite *ajplb__suite(void)
     tcase_add_test(tc, test_outlier_run_and_window);
     tcase_add_test(tc, test_outlier_doubling);
     tcase_add_test(tc, test_outlier_max_share);
+    tcase_add_test(tc, test_restart_carry);
     suite_add_tcase(s, tc);
 
     tc = ajplb_test_tcase("health");
