@@ -126,6 +126,22 @@ struct ajplb_worker_t {
     int secret_inherited;       /* secret copied from an lb */
     apr_array_header_t *mounts; /* of const char *, JkMount-style rules */
 
+    /* traffic management, ajp13 and lb (docs/BALANCER.md 12-14): a
+     * member's own value wins, else its lb's, else the default; left
+     * AJPLB_UNSET / NULL here, resolved by ajplb_traffic_resolve() */
+    const char *health_check;       /* path of the active check */
+    int health_check_interval;      /* s */
+    int health_check_timeout;       /* ms */
+    int health_check_fall;
+    int health_check_rise;
+    unsigned char *health_check_status;     /* status set, or NULL */
+    int slow_start;                 /* s, 0 = off */
+    int outlier_count;              /* 0 = off */
+    unsigned char *outlier_statuses;        /* status set, or NULL */
+    int outlier_window;             /* s */
+    int outlier_eject_time;         /* s */
+    int outlier_max_share;          /* percent of the lb's members */
+
     /* lb */
     apr_array_header_t *members;    /* of ajplb_lb_member_t */
     int sticky_session;         /* default 1 */
@@ -282,8 +298,52 @@ const ajplb_prop_t *ajplb_model_prop(const ajplb_model_t *model,
                                      const ajplb_worker_t *w,
                                      const char *attr);
 
+/* ------------------------------------------------- traffic management */
+
+/* A set of HTTP statuses 0..599 as a bitmap. */
+#define AJPLB_STATUS_SET_BYTES 75
+
+/* The traffic settings of one lb member, inheritance resolved. */
+typedef struct {
+    const char *health_check;       /* NULL = no active check */
+    int health_check_interval;      /* s, default 10 */
+    int health_check_timeout;       /* ms, default 2000 */
+    int health_check_fall;          /* default 3 */
+    int health_check_rise;          /* default 2 */
+    unsigned char health_check_status[AJPLB_STATUS_SET_BYTES]; /* 200-399 */
+    int slow_start;                 /* s, default 0 = off */
+    int outlier_count;              /* default 0 = off */
+    unsigned char outlier_statuses[AJPLB_STATUS_SET_BYTES]; /* 500,502-504 */
+    int outlier_window;             /* s, default 30 */
+    int outlier_eject_time;         /* s, default 30 */
+    int outlier_max_share;          /* percent, default 50 */
+} ajplb_traffic_t;
+
+/**
+ * Parse a status list: codes and ranges from 100 to 599 separated by ','
+ * or blanks, e.g. "200-399,404".  @a set is cleared first.
+ * @return APR_SUCCESS, or APR_EINVAL with *bad pointing at the bad item
+ *         (allocated from @a p)
+ */
+apr_status_t ajplb_parse_status_set(apr_pool_t *p, const char *s,
+                                    unsigned char *set, const char **bad);
+
+/** 1 when @a status is in @a set. */
+int ajplb_status_in_set(const unsigned char *set, int status);
+
+/** The settings of member @a m of lb @a lb (either may be NULL). */
+void ajplb_traffic_resolve(const ajplb_worker_t *m, const ajplb_worker_t *lb,
+                           ajplb_traffic_t *out);
+
 /* Internal to the builder files (ajplb_config*.c): cross-worker checks
  * run after every worker's own properties are parsed. */
 void ajplb_config_validate(ajplb_model_t *model, ajplb_diags_t *diags);
+
+/* The builder's part for health_check, health_check_status and
+ * outlier_statuses (ajplb_config_traffic.c). */
+void ajplb_config_traffic_prop(apr_pool_t *p, ajplb_diags_t *diags,
+                               ajplb_worker_t *w, const char *attr,
+                               const char *value, const char *file,
+                               int line);
 
 #endif /* AJPLB_CONFIG_H */

@@ -103,6 +103,8 @@ typedef struct {
     ajplb_shm_ajp_t **ajps;         /* parallel; entries may be NULL */
     const char *session_cookie;
     const char *session_path;
+    ajplb_traffic_t *traffic;       /* per member, inheritance resolved */
+    int traffic_on;                 /* any member checks, ejects or ramps */
 } ajplb_lb_t;
 
 typedef enum {
@@ -255,5 +257,115 @@ int ajplb_lb_find_route(const ajplb_lb_t *lb, const char *route);
 
 /** Index of the member called @a name, or -1. */
 int ajplb_lb_find_member(const ajplb_lb_t *lb, const char *name);
+
+/* ------------------------------------------------- traffic management */
+
+/* Why a member is out of rotation (ajplb_shm_member_t.hold bits).  A held
+ * member is not usable, also not for its sticky sessions, which fail over
+ * as for ERR. */
+#define AJPLB_HOLD_OUTLIER  0x1     /* ejected until eject_until */
+#define AJPLB_HOLD_HEALTH   0x2     /* failed health_check_fall checks */
+
+/* Slow start never starts below this share of the full weight. */
+#define AJPLB_SLOW_START_MIN 10     /* per mille */
+
+typedef enum {
+    AJPLB_EV_NONE = 0,
+    AJPLB_EV_EJECTED,               /* outlier: out for .duration */
+    AJPLB_EV_EJECT_REFUSED,         /* outlier_max_share reached */
+    AJPLB_EV_RETURNED,              /* the ejection time is over */
+    AJPLB_EV_HEALTH_DOWN,           /* health_check_fall checks failed */
+    AJPLB_EV_HEALTH_UP,             /* health_check_rise checks passed */
+    AJPLB_EV_HEALTH_DROPPED,        /* no check configured any more */
+    AJPLB_EV_FULL_WEIGHT            /* slow start is over */
+} ajplb_lb_event_e;
+
+/* One state transition, for the adapter's mod_jk.log line. */
+typedef struct {
+    int member;
+    ajplb_lb_event_e what;
+    int count;                      /* failures or checks behind it */
+    int status;                     /* last status seen, 0 = none */
+    int ejections;                  /* EJECTED: the how-manieth in a row */
+    apr_interval_time_t duration;   /* EJECTED: how long it stays out */
+} ajplb_lb_event_t;
+
+/** Short text of a hold bit set: "", "outlier", "health", "outlier,health". */
+const char *ajplb_lb_hold_name(apr_uint32_t hold);
+
+/**
+ * Outlier detection: the request on member @a i ended with HTTP status
+ * @a status (0 when no status came) or a reply timeout (@a timed_out).
+ * A status in outlier_statuses or a timeout extends the member's run of
+ * failures (a run older than outlier_window starts again), anything else
+ * ends it.  Locking: atomics only.
+ * @return 1 when the run reached outlier_count: call ajplb_lb_eject()
+ *         under the global mutex; else 0
+ */
+int ajplb_lb_observe(ajplb_lb_t *lb, int i, int status, int timed_out,
+                     apr_time_t now);
+
+/**
+ * Eject member @a i for outlier_eject_time x 2^(ejections in a row), at
+ * most 64 x, unless that would put more than outlier_max_share percent
+ * of the lb's members (at least one) out at once.
+ * Locking: the caller holds the global mutex, so two processes cannot
+ * both take the last allowed place.
+ * @return 1 with @a ev filled (EJECTED or EJECT_REFUSED), 0 when nothing
+ *         happened (already ejected, or outlier detection is off)
+ */
+int ajplb_lb_eject(ajplb_lb_t *lb, int i, apr_time_t now,
+                   ajplb_lb_event_t *ev);
+
+/**
+ * Claim the traffic tick for this second: 1 for one caller of all
+ * processes per second, else 0.  Locking: compare-and-swap.
+ */
+int ajplb_lb_tick_claim(ajplb_lb_t *lb, apr_time_t now);
+
+/**
+ * Time-driven transitions: ejections that are over, the ejection count
+ * falling by one per outlier_eject_time in rotation, health holds whose
+ * check was removed, slow starts that reached full weight.
+ * Locking: atomics only (each transition is a compare-and-swap, so two
+ * concurrent callers report it once).
+ * @return the number of events written to @a ev (at most @a max)
+ */
+int ajplb_lb_tick(ajplb_lb_t *lb, apr_time_t now, ajplb_lb_event_t *ev,
+                  int max);
+
+/**
+ * Claim the health check of member @a i if it is due: 1 for one caller
+ * (the next one is then due health_check_interval later), else 0.
+ */
+int ajplb_lb_health_due(ajplb_lb_t *lb, int i, apr_time_t now);
+
+/**
+ * Record a health check of member @a i that ended with HTTP status
+ * @a status (0: no connection or no answer).  It passes when the status
+ * is in health_check_status.  health_check_fall failures in a row take
+ * the member out, health_check_rise passes in a row bring it back (a
+ * member starts in, so a restart never takes everything out).
+ * Locking: atomics only; checks come from one process (the singleton
+ * watchdog).
+ * @return 1 with @a ev filled on a transition, else 0
+ */
+int ajplb_lb_health_result(ajplb_lb_t *lb, int i, int status,
+                           apr_time_t now, ajplb_lb_event_t *ev);
+
+/**
+ * Member @a i's current share of its full lbfactor, per mille
+ * (AJPLB_SLOW_START_MIN..1000): below 1000 while slow start ramps it up.
+ */
+int ajplb_lb_weight_permille(const ajplb_lb_t *lb, int i, apr_time_t now);
+
+/**
+ * The slow start weight, per mille, of a member with slow_start
+ * @a slow_start seconds whose ramp began at @a since (0: none).
+ */
+int ajplb_traffic_weight(int slow_start, apr_uint64_t since, apr_time_t now);
+
+/** Start member @a i's slow start now (no-op when slow_start is 0). */
+void ajplb_lb_ramp(ajplb_lb_t *lb, int i, apr_time_t now);
 
 #endif /* AJPLB_LB_H */

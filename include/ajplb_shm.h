@@ -15,7 +15,7 @@
 #include "ajplb_config.h"
 
 #define AJPLB_SHM_MAGIC     "AJPLBSH1"  /* 8 bytes, no NUL kept */
-#define AJPLB_SHM_VERSION   1
+#define AJPLB_SHM_VERSION   2   /* 2: traffic management fields */
 #define AJPLB_SHM_STR       64          /* AJPLB_NAME_MAX + NUL */
 
 typedef enum {
@@ -81,6 +81,25 @@ typedef struct {
     volatile apr_uint64_t last_error_time;
     volatile apr_uint64_t error_time;   /* when it entered ERR */
     volatile apr_uint64_t last_reset;
+    /* Traffic management (ajplb_lb_traffic.c), runtime state only; the
+     * settings are in each process's ajplb_lb_t. */
+    volatile apr_uint32_t hold;         /* AJPLB_HOLD_* bits: out of
+                                         * rotation while any is set */
+    volatile apr_uint32_t ejections;    /* in a row: doubles the time */
+    volatile apr_uint32_t fail_run;     /* outlier failures in a row */
+    volatile apr_uint32_t hc_run;       /* checks in a row that disagree
+                                         * with the current verdict */
+    volatile apr_uint32_t hc_status;    /* last check: HTTP status, 0 =
+                                         * no answer */
+    volatile apr_uint32_t hc_checks;    /* checks made */
+    volatile apr_uint32_t ss_carry;     /* slow start: the fraction of a
+                                         * load unit not added yet */
+    apr_uint32_t pad1;
+    volatile apr_uint64_t hc_next;      /* next check due (apr_time_t) */
+    volatile apr_uint64_t fail_run_start;
+    volatile apr_uint64_t eject_until;  /* outlier hold ends */
+    volatile apr_uint64_t eject_decay;  /* ejections - 1 at this time */
+    volatile apr_uint64_t slow_start_since; /* 0 = full weight */
 } ajplb_shm_member_t;
 
 /* Runtime-changeable lb settings (same seqlock rules as members). */
@@ -109,6 +128,7 @@ typedef struct {
     apr_uint32_t pad0;
     volatile apr_uint64_t last_maintain_time;
     volatile apr_uint64_t last_reset;
+    volatile apr_uint64_t traffic_tick; /* last ajplb_lb_tick_claim() */
 } ajplb_shm_lb_t;
 
 typedef struct {

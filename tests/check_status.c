@@ -529,6 +529,61 @@ START_TEST(test_render_formats)
 }
 END_TEST
 
+/* Traffic management fields are additions: every format shows an ejected
+ * member's hold, its return time and the effective lbfactor of a ramping
+ * one, and the mod_jk keys are still there. */
+START_TEST(test_render_traffic)
+{
+    ajplb__fx_t fx = ajplb__setup_conf(apr_pstrcat(ajplb_test_pool,
+        ajplb__conf, "worker.lb.outlier_count=3\n"
+        "worker.lb.slow_start=100\nworker.w2.health_check=/h\n", NULL));
+    ajplb_shm_member_t *w1 = ajplb_shm_find_member(fx.shm, "lb", "w1");
+    ajplb_shm_member_t *w2 = ajplb_shm_find_member(fx.shm, "lb", "w2");
+    ajplb_status_req_t r;
+    const char *s;
+
+    w1->hold = AJPLB_HOLD_OUTLIER;
+    w1->ejections = 2;
+    w1->eject_until = (apr_uint64_t)(apr_time_now() + apr_time_from_sec(50));
+    w2->slow_start_since = (apr_uint64_t)(apr_time_now()
+                                          - apr_time_from_sec(25));
+    w2->hc_checks = 7;
+    w2->hc_status = 200;
+    r = ajplb__req("mime=prop");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.in_rotation=False\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.hold=outlier\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.ejections=2\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.hold_returns_in=4"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w2.in_rotation=True\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w2.health=up\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w2.health_checks=7\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w2.effective_lbfactor=0.2"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.health=off\n"));
+    ck_assert_ptr_nonnull(strstr(s, "worker.w1.state=OK/IDLE\n"));
+    r = ajplb__req("mime=json");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "\"hold\":\"outlier\""));
+    ck_assert_ptr_nonnull(strstr(s, "\"in_rotation\":false"));
+    ck_assert_ptr_nonnull(strstr(s, "\"health_last_status\":200"));
+    ck_assert_ptr_nonnull(strstr(s, "\"elected\":0"));
+    r = ajplb__req("mime=xml");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "hold=\"outlier\""));
+    r = ajplb__req("mime=prometheus");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "ajplb_member_in_rotation{lb=\"lb\","
+                                    "member=\"w1\",route=\"w1\"} 0\n"));
+    ck_assert_ptr_nonnull(strstr(s, "ajplb_member_health_checks_total{lb="
+                                    "\"lb\",member=\"w2\",route=\"w2\"} 7\n"));
+    r = ajplb__req("");
+    s = ajplb__render(&fx, &r);
+    ck_assert_ptr_nonnull(strstr(s, "<th class=\"l\">Traffic</th>"));
+    ck_assert_ptr_nonnull(strstr(s, "OUT</span> outlier #2, back in 4"));
+    ck_assert_ptr_nonnull(strstr(s, "<td class=\"l\">up 200</td>"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("status");
@@ -545,6 +600,7 @@ int main(void)
     tcase_add_test(tc, test_update_lb_and_att);
     tcase_add_test(tc, test_reset_recover);
     tcase_add_test(tc, test_render_formats);
+    tcase_add_test(tc, test_render_traffic);
     suite_add_tcase(s, tc);
     return ajplb_test_run(s);
 }

@@ -317,6 +317,12 @@ static void ajplb__parse_special(ajplb__build_t *b, ajplb_worker_t *w,
                        pp->value, w->name));
         }
     }
+    else if (strcmp(a, "health_check") == 0
+             || strcmp(a, "health_check_status") == 0
+             || strcmp(a, "outlier_statuses") == 0) {
+        ajplb_config_traffic_prop(b->p, b->diags, w, a, pp->value, pp->file,
+                                  pp->line);
+    }
     else if (strcmp(a, "ping_mode") == 0) {
         if (ajplb_parse_ping_mode(pp->value, &w->ping_mode) != APR_SUCCESS) {
             ajplb__err(b, pp, apr_psprintf(b->p, "ping_mode '%s' of worker "

@@ -47,9 +47,26 @@ apr_status_t ajplb_lb_make(apr_pool_t *p, ajplb_shm_t *shm,
     lb->n = (int)lb->slot->member_count;
     lb->members = apr_pcalloc(p, sizeof(*lb->members) * (lb->n + 1));
     lb->ajps = apr_pcalloc(p, sizeof(*lb->ajps) * (lb->n + 1));
+    lb->traffic = apr_pcalloc(p, sizeof(*lb->traffic) * (lb->n + 1));
     for (i = 0; i < lb->n; i++) {
+        const ajplb_worker_t *mw = NULL;
+        int k;
+
         lb->members[i] = ajplb_shm_lb_member(shm, lb->slot, i);
         lb->ajps[i] = ajplb_shm_member_ajp(shm, lb->members[i]);
+        for (k = 0; ajplb_lb_member(lbw, k) != NULL; k++) {
+            if (strcmp(ajplb_lb_member(lbw, k)->name,
+                       lb->members[i]->id.name) == 0) {
+                mw = ajplb_lb_member(lbw, k);
+                break;
+            }
+        }
+        ajplb_traffic_resolve(mw, lbw, &lb->traffic[i]);
+        if (lb->traffic[i].health_check != NULL
+            || lb->traffic[i].slow_start > 0
+            || lb->traffic[i].outlier_count > 0) {
+            lb->traffic_on = 1;
+        }
     }
     lb->session_cookie = lbw->session_cookie != NULL ? lbw->session_cookie
                          : "JSESSIONID";
@@ -143,6 +160,10 @@ static int ajplb__usable(const ajplb_lb_t *lb, const unsigned char *tried,
     int st = AJPLB__STATE(m), act = ajplb__act(lb, tried, i);
 
     if (tried != NULL && (tried[i] & AJPLB_LB_TRIED)) {
+        return 0;
+    }
+    if (apr_atomic_read32(&m->hold) != 0) {
+        /* Ejected or failing its health check: out, as for ERR. */
         return 0;
     }
     if (!(sticky ? ajplb_lb_is_usable_sticky(st, act)
@@ -396,6 +417,31 @@ static void ajplb__max32(volatile apr_uint32_t *max, apr_uint32_t v)
     }
 }
 
+/* Add (1000 / w - 1) x lb_mult x @a units to the member's load value:
+ * what makes a request on a ramping member weigh more.  The remainder of
+ * the integer division is carried in the slot, so the weight is exact on
+ * average even with lb_mult 1 (equal lbfactors). */
+static void ajplb__slow_start_add(ajplb_shm_member_t *m, int weight,
+                                  apr_uint64_t units)
+{
+    apr_uint64_t w = (apr_uint64_t)(weight > 0 ? weight : 1);
+    apr_uint64_t num = (apr_uint64_t)apr_atomic_read32(&m->lb_mult)
+                       * units * (1000 - w);
+    apr_uint64_t extra = num / w;
+    apr_uint32_t rem = (apr_uint32_t)(num % w);
+
+    if (weight >= 1000) {
+        return;
+    }
+    if (rem > 0 && apr_atomic_add32(&m->ss_carry, rem) + rem >= w) {
+        apr_atomic_sub32(&m->ss_carry, (apr_uint32_t)w);
+        extra++;
+    }
+    if (extra > 0) {
+        apr_atomic_add64(&m->lb_value, extra);
+    }
+}
+
 void ajplb_lb_begin(ajplb_lb_t *lb, const ajplb_lb_choice_t *c,
                     apr_time_t now)
 {
@@ -422,6 +468,16 @@ void ajplb_lb_begin(ajplb_lb_t *lb, const ajplb_lb_choice_t *c,
         apr_atomic_inc64(&m->sessions);
     }
     meth->begin(m, c->new_session);
+    if (lb->traffic != NULL && lb->traffic[c->member].slow_start > 0
+        && apr_atomic_read64(&m->slow_start_since) != 0
+        && (meth->id == AJPLB_LB_METHOD_REQUEST
+            || (c->new_session && (meth->id == AJPLB_LB_METHOD_SESSION
+                                   || meth->id == AJPLB_LB_METHOD_NEXT)))) {
+        /* Slow start: each request weighs 1000/w times as much, so the
+         * member gets w per mille of its lbfactor share. */
+        ajplb__slow_start_add(m, ajplb_lb_weight_permille(lb, c->member,
+                                                          now), 1);
+    }
 }
 
 /* Never below zero: an end() for a begin() counted in the previous
@@ -480,10 +536,20 @@ void ajplb_lb_end(ajplb_lb_t *lb, int i, ajplb_lb_outcome_e outcome,
         apr_atomic_add64(&a->bytes_written, bytes_written);
     }
     meth->end(m, bytes_read + bytes_written);
+    if (meth->id == AJPLB_LB_METHOD_TRAFFIC && lb->traffic != NULL
+        && lb->traffic[i].slow_start > 0
+        && apr_atomic_read64(&m->slow_start_since) != 0) {
+        ajplb__slow_start_add(m, ajplb_lb_weight_permille(lb, i, now),
+                              bytes_read + bytes_written);
+    }
     st = AJPLB__STATE(m);
 
     switch (outcome) {
     case AJPLB_OUTCOME_OK:
+        if (st >= AJPLB_STATE_RECOVER && st != AJPLB_STATE_BUSY) {
+            /* Recovered from an error: slow start, when configured. */
+            ajplb_lb_ramp(lb, i, now);
+        }
         apr_atomic_set64(&m->first_error_time, 0);
         apr_atomic_set64(&m->last_error_time, 0);
         apr_atomic_set32(&m->state, AJPLB_STATE_OK);

@@ -388,10 +388,19 @@ static void ajplb__shm_copy_member(ajplb_shm_member_t *d,
     d->last_error_time = s->last_error_time;
     d->error_time = s->error_time;
     d->last_reset = s->last_reset;
+    d->hold = s->hold;
+    d->ejections = s->ejections;
+    d->hc_run = s->hc_run;
+    d->hc_status = s->hc_status;
+    d->hc_checks = s->hc_checks;
+    d->eject_until = s->eject_until;
+    d->eject_decay = s->eject_decay;
+    d->slow_start_since = s->slow_start_since;
 }
 
 /* Copy runtime state from a validated previous segment, slot by slot. */
-static void ajplb__shm_carry(ajplb_shm_t *shm, const ajplb_shm_t *old)
+static void ajplb__shm_carry(ajplb_shm_t *shm, const ajplb_shm_t *old,
+                             apr_time_t now)
 {
     apr_uint32_t i, j;
 
@@ -426,6 +435,8 @@ static void ajplb__shm_carry(ajplb_shm_t *shm, const ajplb_shm_t *old)
             if (ajplb_shm_find_member(old, d->id.name, dm->id.name)
                 == NULL) {
                 dm->lb_value = maxv;
+                /* It rejoins: slow start ramps it up when configured. */
+                dm->slow_start_since = (apr_uint64_t)now;
             }
         }
     }
@@ -547,7 +558,7 @@ apr_status_t ajplb_shm_init(apr_pool_t *p, void *base, apr_size_t size,
         ajplb__shm_lb_mult(shm, &shm->lbs[i]);
     }
     if (old != NULL) {
-        ajplb__shm_carry(shm, old);
+        ajplb__shm_carry(shm, old, now);
     }
     if (out != NULL) {
         *out = shm;
@@ -581,6 +592,11 @@ apr_status_t ajplb_shm_member_config_set(ajplb_shm_t *shm,
         || m->id.index < lb->first_member
         || m->id.index >= lb->first_member + lb->member_count) {
         return APR_EINVAL;
+    }
+    if (in->activation == AJPLB_ACTIVATION_ACTIVE
+        && m->cfg.activation != AJPLB_ACTIVATION_ACTIVE) {
+        /* Enabled again: slow start ramps it up when configured. */
+        apr_atomic_set64(&m->slow_start_since, (apr_uint64_t)apr_time_now());
     }
     ajplb_shm_write_begin(&m->seq);
     m->cfg.activation = in->activation;

@@ -18,7 +18,7 @@ typedef struct {
     char kind;                  /* 's' string, 'n' number, 'b' "1"/"0" */
 } ajplb__kv_t;
 
-#define AJPLB__KV_MAX 48
+#define AJPLB__KV_MAX 64
 
 typedef struct {
     apr_pool_t *p;
@@ -91,6 +91,49 @@ static void ajplb__ajp_conf(ajplb__kvs_t *k, const ajplb_status_ajp_t *a)
     kv_i(k, "max_packet_size", w->max_packet_size);
 }
 
+/* Traffic management (docs/STATUS.md): whether the member is in
+ * rotation, why not and until when, its health check, its ejections and
+ * its effective weight while slow start ramps it up. */
+static void ajplb__traffic_kvs(ajplb__kvs_t *k, const ajplb_status_view_t *v,
+                               const ajplb_status_lb_t *l,
+                               const ajplb_status_member_t *m)
+{
+    ajplb_traffic_t t;
+    apr_uint32_t hold = m->s.hold;
+    long back = -1;
+    int w;
+
+    ajplb_traffic_resolve(m->w, l->w, &t);
+    w = ajplb_traffic_weight(t.slow_start, m->s.slow_start_since, v->now);
+    if (hold & AJPLB_HOLD_OUTLIER) {
+        back = (long)apr_time_sec((apr_time_t)m->s.eject_until - v->now);
+        back = back < 0 ? 0 : back;
+    }
+    kv_b(k, "in_rotation", hold == 0);
+    kv_s(k, "hold", ajplb_lb_hold_name(hold));
+    kv_s(k, "hold_reason", (hold & AJPLB_HOLD_HEALTH) ? apr_psprintf(k->p, "health check "
+         "failed %d times in a row; back after %d passing checks",
+         t.health_check_fall, t.health_check_rise)
+         : (hold & AJPLB_HOLD_OUTLIER) ? apr_psprintf(k->p, "ejected as an outlier (%u in "
+         "a row); back when the ejection time is over", m->s.ejections)
+         : "");
+    kv_i(k, "hold_returns_in", back);
+    kv_n(k, "ejections", m->s.ejections);
+    kv_s(k, "health_check", t.health_check ? t.health_check : "");
+    kv_s(k, "health", t.health_check == NULL ? "off"
+                      : (hold & AJPLB_HOLD_HEALTH) ? "down" : "up");
+    kv_n(k, "health_checks", m->s.hc_checks);
+    kv_n(k, "health_last_status", m->s.hc_status);
+    kv_i(k, "slow_start", t.slow_start);
+    kv_i(k, "weight_permille", w);
+    if (k->n < AJPLB__KV_MAX) {
+        k->kv[k->n].key = "effective_lbfactor";
+        k->kv[k->n].val = apr_psprintf(k->p, "%.3f",
+                                       (double)m->cfg.lbfactor * w / 1000.0);
+        k->kv[k->n++].kind = 'n';
+    }
+}
+
 static void ajplb__member_kvs(ajplb__kvs_t *k, const ajplb_status_view_t *v,
                               const ajplb_status_lb_t *l,
                               const ajplb_status_member_t *m)
@@ -132,6 +175,7 @@ static void ajplb__member_kvs(ajplb__kvs_t *k, const ajplb_status_view_t *v,
     kv_i(k, "time_to_recover_max", rs_max);
     kv_i(k, "last_reset_at", (long)apr_time_sec(m->s.last_reset));
     kv_i(k, "last_reset_ago", ajplb__ago(v, m->s.last_reset));
+    ajplb__traffic_kvs(k, v, l, m);
     if (m->s.last_error_time) {
         kv_i(k, "error_time_unix_seconds",
              (long)apr_time_sec(m->s.last_error_time));
@@ -305,6 +349,18 @@ static const ajplb__metric_t ajplb__member_metrics[] = {
     {"lb_value", "Balancer value (lower is chosen first)", "gauge", 0,
      "lbvalue"},
     {"lbfactor", "Load factor", "gauge", 0, "lbfactor"},
+    {"in_rotation", "1 unless ejected or failing its health check",
+     "gauge", 0, "in_rotation"},
+    {"hold_returns_in_seconds", "Seconds until an ejected member returns "
+     "(-1: not ejected)", "gauge", 0, "hold_returns_in"},
+    {"ejections", "Outlier ejections in a row (the time doubles with each)",
+     "gauge", 0, "ejections"},
+    {"health_checks_total", "Active health checks made", "counter", 0,
+     "health_checks"},
+    {"health_last_status", "HTTP status of the last health check (0: no "
+     "answer)", "gauge", 0, "health_last_status"},
+    {"effective_lbfactor", "Load factor now, lower while slow start ramps "
+     "the member up", "gauge", 0, "effective_lbfactor"},
     {NULL, NULL, NULL, 0, NULL}
 };
 

@@ -226,6 +226,49 @@ void ajplb_status_html_head(ajplb_sbuf_t *b, const ajplb_status_view_t *v,
     }
 }
 
+/* Traffic management columns: in rotation or why not (and for how
+ * long), the effective load factor while slow start ramps, the health
+ * check's verdict and its last status. */
+static void ajplb__traffic_tds(ajplb_sbuf_t *b, const ajplb_status_view_t *v,
+                               const ajplb_status_lb_t *l,
+                               const ajplb_status_member_t *m)
+{
+    ajplb_traffic_t t;
+    apr_uint32_t hold = m->s.hold;
+    int w;
+
+    ajplb_traffic_resolve(m->w, l->w, &t);
+    w = ajplb_traffic_weight(t.slow_start, m->s.slow_start_since, v->now);
+    if (hold == 0) {
+        ajplb_sbuf_puts(b, "<td class=\"l\"><span class=\"st st-OK\">IN"
+                        "</span></td>");
+    }
+    else if (hold & AJPLB_HOLD_OUTLIER) {
+        long back = (long)apr_time_sec((apr_time_t)m->s.eject_until
+                                       - v->now);
+        ajplb_sbuf_printf(b, "<td class=\"l\"><span class=\"st st-ERR\">"
+                          "OUT</span> outlier #%u, back in %lds%s</td>",
+                          m->s.ejections, back < 0 ? 0 : back,
+                          (hold & AJPLB_HOLD_HEALTH) ? ", health" : "");
+    }
+    else {
+        ajplb_sbuf_printf(b, "<td class=\"l\"><span class=\"st st-ERR\">"
+                          "OUT</span> health, back after %d passes</td>",
+                          t.health_check_rise);
+    }
+    ajplb_sbuf_printf(b, "<td>%u.%03u</td>",
+                      (unsigned)(m->cfg.lbfactor * (apr_uint32_t)w / 1000),
+                      (unsigned)(m->cfg.lbfactor * (apr_uint32_t)w % 1000));
+    if (t.health_check == NULL) {
+        ajplb_sbuf_puts(b, "<td class=\"l\">-</td>");
+    }
+    else {
+        ajplb_sbuf_printf(b, "<td class=\"l\">%s %u</td>",
+                          (hold & AJPLB_HOLD_HEALTH) ? "down" : "up",
+                          m->s.hc_status);
+    }
+}
+
 static void ajplb__member_row(ajplb_sbuf_t *b, const ajplb_status_view_t *v,
                               const ajplb_status_lb_t *l,
                               const ajplb_status_member_t *m)
@@ -277,7 +320,9 @@ static void ajplb__member_row(ajplb_sbuf_t *b, const ajplb_status_view_t *v,
     ajplb_sbuf_printf(b, "<td>%d</td>", m->ajp.conns);
     ajplb__td(b, "l", m->cfg.redirect);
     ajplb__td(b, "l", m->cfg.domain);
-    ajplb_sbuf_printf(b, "<td>%ld</td></tr>\n", lr);
+    ajplb_sbuf_printf(b, "<td>%ld</td>", lr);
+    ajplb__traffic_tds(b, v, l, m);
+    ajplb_sbuf_puts(b, "</tr>\n");
 }
 
 static void ajplb__lb(ajplb_sbuf_t *b, const ajplb_status_view_t *v,
@@ -335,7 +380,9 @@ static void ajplb__lb(ajplb_sbuf_t *b, const ajplb_status_view_t *v,
                     "<th>V</th><th>Acc</th><th>Sess</th><th>Err</th>"
                     "<th>CE</th><th>RE</th><th>Wr</th><th>Rd</th><th>Busy"
                     "</th><th>Max</th><th>Con</th><th class=\"l\">RR</th>"
-                    "<th class=\"l\">Cd</th><th>LR</th></tr>\n");
+                    "<th class=\"l\">Cd</th><th>LR</th>"
+                    "<th class=\"l\">Traffic</th><th>EF</th>"
+                    "<th class=\"l\">HC</th></tr>\n");
     for (j = 0; j < l->n; j++) {
         ajplb__member_row(b, v, l, &l->members[j]);
     }
@@ -388,7 +435,12 @@ static const char ajplb__legend[] =
     "Most requests in flight</dd><dt>Con</dt><dd>Open backend connections "
     "of the httpd child that drew this page</dd><dt>RR</dt><dd>Redirect "
     "route</dd><dt>Cd</dt><dd>Domain</dd><dt>LR</dt><dd>Seconds since the "
-    "last reset</dd></dl>\n";
+    "last reset</dd><dt>Traffic</dt><dd>IN: in rotation; OUT: ejected as "
+    "an outlier (until the time shown) or failing its health check (until "
+    "it passes health_check_rise checks)</dd><dt>EF</dt><dd>Effective load "
+    "factor: below F while slow start ramps the member up</dd><dt>HC</dt>"
+    "<dd>Health check: up or down, and the status of the last check</dd>"
+    "</dl>\n";
 
 void ajplb_status_render_html(ajplb_sbuf_t *b, const ajplb_status_view_t *v)
 {

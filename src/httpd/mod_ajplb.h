@@ -205,6 +205,10 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
 apr_status_t ajplb_watchdog_setup(apr_pool_t *pconf, server_rec *s);
 void ajplb_shm_child_init(apr_pool_t *pchild, server_rec *s);
 void ajplb_maintain(apr_time_t now);
+/* The maintenance flag, also taken by the health checks: 1 when taken
+ * (then call ajplb_maint_leave), 0 when busy or the child is exiting. */
+int ajplb_maint_enter(void);
+void ajplb_maint_leave(void);
 void ajplb_maintain_child_exit(apr_pool_t *pchild);
 
 /* mod_ajplb_logging.c */

@@ -11,6 +11,7 @@
 #include "ap_mpm.h"
 
 #include "mod_ajplb.h"
+#include "mod_ajplb_lb.h"
 
 APLOG_USE_MODULE(ajplb);
 
@@ -129,7 +130,8 @@ int ajplb_post_config(apr_pool_t *pconf, apr_pool_t *plog,
     }
     if (ajplb_open_logs(pconf, s) != APR_SUCCESS
         || ajplb_shm_setup(pconf, s, ajplb_global.model) != APR_SUCCESS
-        || ajplb_watchdog_setup(pconf, s) != APR_SUCCESS) {
+        || ajplb_watchdog_setup(pconf, s) != APR_SUCCESS
+        || ajplb_health_setup(pconf, s) != APR_SUCCESS) {
         return HTTP_INTERNAL_SERVER_ERROR;
     }
     return OK;

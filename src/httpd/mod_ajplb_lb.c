@@ -328,6 +328,10 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
         ajplb_lb_overrides(lb, tried, ext->stopped, AJPLB_ACTIVATION_STOPPED);
     }
 
+    if (lb->traffic_on) {
+        /* Ejections that are over end here too when no watchdog runs. */
+        ajplb_traffic_tick(lb, apr_time_now());
+    }
     for (round = 0; round < (int)AJPLB_MAX(cfg.retries, 1); round++) {
         int per_round = (int)AJPLB_MIN(AJPLB_MAX(cfg.lb_retries, 1),
                                        (apr_uint32_t)lb->n);
@@ -405,6 +409,7 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
                                           ajplb_lb_outcome(res, h)),
                          (apr_uint64_t)res->body_to_backend,
                          (apr_uint64_t)res->body_to_client, apr_time_now());
+            ajplb_traffic_observe(r, lb, choice.member, res);
             if (first < 0) {
                 first = choice.member;
             }

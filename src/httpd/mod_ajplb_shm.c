@@ -199,6 +199,16 @@ apr_status_t ajplb_shm_setup(apr_pool_t *pconf, server_rec *s,
 /* 1 while a thread runs the maintenance; taken for good at child exit. */
 static volatile apr_uint32_t ajplb_maint_busy;
 
+int ajplb_maint_enter(void)
+{
+    return apr_atomic_cas32(&ajplb_maint_busy, 1, 0) == 0;
+}
+
+void ajplb_maint_leave(void)
+{
+    apr_atomic_set32(&ajplb_maint_busy, 0);
+}
+
 /* Maintenance for this child: idle connections of every pool, and, for
  * the one process per interval that wins the claim, the balancers'
  * global part (decay, recovery, escalation). */

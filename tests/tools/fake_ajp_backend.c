@@ -66,6 +66,7 @@ static struct {
     int cping_fault;                /* fault id armed for every CPING */
     int taint_short_body;           /* short or long body taints the conn */
     int reqlog_fd;                  /* --request-log, or -1 */
+    const char *status_file;        /* --status-file, or NULL */
 } opt;
 
 static int bound_port;
@@ -2275,6 +2276,34 @@ static void reqlog_write(const struct conn *c, const struct req *rq,
                      (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
 
+/* --status-file: the status every request gets while the file holds a
+ * number from 100 to 599 (a test switches an "application" between
+ * deployed and undeployed, or healthy and failing, without a restart);
+ * -1 when the file is absent or holds anything else. */
+static int status_from_file(void)
+{
+    char buf[16];
+    ssize_t n;
+    long v;
+    char *end;
+    int fd;
+
+    if (!opt.status_file)
+        return -1;
+    fd = open(opt.status_file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    v = strtol(buf, &end, 10);
+    if (end == buf || v < 100 || v > 599)
+        return -1;
+    return (int)v;
+}
+
 /* One FORWARD_REQUEST already in c->reqbuf; 0 keeps the connection. */
 static int handle_forward(struct conn *c, size_t len)
 {
@@ -2312,6 +2341,8 @@ static int handle_forward(struct conn *c, size_t len)
         return -1;
     }
     parse_ctl(&rq, &ctl);
+    if (ctl.status < 0 && !ctl.stats)
+        ctl.status = status_from_file();
     if (opt.bench && !ctl.stats) {
         ctl.fault = F_NONE;
         if (read_body(c, &rq, &ctl, &bi) < 0) {
@@ -2501,7 +2532,7 @@ static void usage(FILE *f)
         "         [--route ROUTE] [--secret S] [--port-file F]\n"
         "         [--stats-file F] [--max-packet 8192] [--cping-fault NAME]\n"
         "         [--bench] [--verbose] [--taint-short-body]\n"
-        "         [--request-log F]\n"
+        "         [--request-log F] [--status-file F]\n"
         "Per request: ?fault=NAME&size=N&status=N&delay_ms=N&flush&...\n"
         "or a /fault/NAME path segment; see docs/FAKE_BACKEND.md.\n");
 }
@@ -2555,6 +2586,7 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {"taint-short-body", no_argument, NULL, 'T'},
         {"request-log", required_argument, NULL, 'L'},
+        {"status-file", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0}
     };
     struct sockaddr_storage ss;
@@ -2619,6 +2651,9 @@ int main(int argc, char **argv)
                         optarg, strerror(errno));
                 return 2;
             }
+            break;
+        case 'F':
+            opt.status_file = optarg;
             break;
         case 'h':
             usage(stdout);
