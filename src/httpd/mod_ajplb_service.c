@@ -283,6 +283,19 @@ int ajplb_service_ajp13(request_rec *r, const ajplb_srv_conf_t *conf,
             ajplb_rlog(r, AJPLB_LOG_DEBUG, "worker %s: Tomcat asked to "
                        "close the connection", w->name);
         }
+        /* Tomcat refuses a wrong or missing secret with a 403 (and its
+         * error page) and closes the connection, which an application's
+         * own 403 does not, and writes nothing in its own logs: without
+         * this line the most common set-up mistake leaves no trace. */
+        if (res->outcome == AJPLB_OUT_OK && res->status == 403
+            && !res->reusable && res->rv == APR_SUCCESS) {
+            ajplb_rlog(r, AJPLB_LOG_WARN, "worker %s: %s:%d answered %s "
+                       "with 403 and closed the connection, as Tomcat does "
+                       "when the secret does not match its AJP connector's: "
+                       "check that worker.%s.secret equals the connector's "
+                       "secret", w->name, w->host, w->port, r->uri,
+                       w->name);
+        }
         /* Read before the release: a released slot may be reaped (and
          * freed) or taken by another thread at once. */
         reused = conn->reused;

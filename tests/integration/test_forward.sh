@@ -144,6 +144,10 @@ check "flush packets are not end of body" 300000 \
     "$(curl -s -o /dev/null -w '%{size_download}' "$U/app/f?size=300000&flush=1")"
 check "wrong secret: Tomcat-style 403 reaches the client" 403 \
     "$(curl -s -o /dev/null -w '%{http_code}' "$U/secret/x")"
+# Tomcat logs nothing when it refuses a secret: mod_jk.log must say it.
+check_grep "wrong secret: mod_jk.log names the secret mismatch" \
+    "\[warn\].*worker wbadsecret: 127.0.0.1:$B1 answered /secret/x with 403 and closed the connection.*worker.wbadsecret.secret" \
+    "$(cat "$H/logs/mod_jk.log")"
 
 # --- backend faults: status, connection dropped, next request clean -------
 # T-G6 for each: T-B1 badmagic/http/random, T-B2 oversize, T-B3 truncated,

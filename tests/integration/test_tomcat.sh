@@ -101,6 +101,9 @@ check "streamed 100 MiB download" 104857600 \
     "$(curl -s -o /dev/null -w '%{size_download}' "$U/download.jsp?size=104857600")"
 check "wrong secret: Tomcat's 403 reaches the client" 403 \
     "$(curl -s -o /dev/null -w '%{http_code}' "$U/bad/echo.jsp")"
+check_grep "wrong secret: mod_jk.log names the secret mismatch" \
+    "\[warn\].*worker badsecret: .* answered /bad/echo.jsp with 403 and closed the connection" \
+    "$(cat "$H/logs/mod_jk.log")"
 
 # TLS terminated in mod_ssl: what the servlet learns (T-R5b: the TLS fields
 # come from mod_ssl).
