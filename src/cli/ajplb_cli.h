@@ -40,6 +40,9 @@ typedef struct {
     const char *file;           /* where <VirtualHost> was opened */
     int line;
     int is_virtual;
+    int has_jk;                 /* a Jk* directive is in this server: it
+                                 * has a module config of its own, else it
+                                 * shares the main server's (httpd) */
     apr_array_header_t *mounts; /* of ajplb_cli_mount_t */
     const char *mount_file;
     int mount_copy;             /* AJPLB_UNSET, 0, 1, 2 (All) */

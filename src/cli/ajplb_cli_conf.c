@@ -231,6 +231,9 @@ static void ajplb__directive(ajplb__ctx_t *x, const char *name,
     const char *a2 = ajplb__word(p, &rest);
     ajplb_cli_conf_t *c = x->c;
 
+    if (strncasecmp(name, "Jk", 2) == 0) {
+        x->srv->has_jk = 1;
+    }
     if (strcasecmp(name, "JkWorkersFile") == 0) {
         if (c->workers_file != NULL) {
             ajplb__syntax(x, file, line, "JkWorkersFile given twice (first "
@@ -429,22 +432,27 @@ apr_status_t ajplb_cli_conf_line(ajplb_cli_conf_t *c, const char *line,
 
 /* ------------------------------------------------------------- build --- */
 
+/* As ajplb_build_one() in the module.  A <VirtualHost> without any Jk*
+ * directive has no module config of its own: httpd gives it the main
+ * server's (the same mounts, JkMountCopy and options), and the module
+ * builds its map from that. */
 static void ajplb__build_map(ajplb_cli_conf_t *c, ajplb_cli_server_t *vs,
                              ajplb_cli_server_t *main_srv)
 {
     ajplb_uri_map_t *map = ajplb_uri_map_make(c->pool, c->diags);
-    int main_copy = main_srv->mount_copy == 2;
-    int copy = vs->is_virtual ? (vs->mount_copy == 1
-                                 || (vs->mount_copy == AJPLB_UNSET
-                                     && main_copy)) : 1;
-    const char *file = vs->mount_file;
+    const ajplb_cli_server_t *cf = vs->has_jk ? vs : main_srv;
+    int copy_mode = cf == main_srv ? main_srv->mount_copy
+                    : vs->mount_copy != AJPLB_UNSET ? vs->mount_copy
+                    : main_srv->mount_copy == 2 ? 1 : AJPLB_UNSET;
+    int copy = vs->is_virtual ? copy_mode == 1 : 1;
+    const char *file = cf->mount_file;
     int i, j;
 
     if (copy) {
         ajplb_uri_map_add_worker_mounts(map, c->model);
     }
     for (j = (vs->is_virtual && copy) ? 0 : 1; j < 2; j++) {
-        const ajplb_cli_server_t *from = j == 0 ? main_srv : vs;
+        const ajplb_cli_server_t *from = j == 0 ? main_srv : cf;
         for (i = 0; i < from->mounts->nelts; i++) {
             const ajplb_cli_mount_t *m =
                 &APR_ARRAY_IDX(from->mounts, i, ajplb_cli_mount_t);
@@ -462,8 +470,7 @@ static void ajplb__build_map(ajplb_cli_conf_t *c, ajplb_cli_server_t *vs,
     ajplb_uri_map_check_workers(map, c->model, c->diags);
     vs->map = map;
     if (vs->is_virtual && ajplb_uri_map_rules(map)->nelts == 0
-        && main_srv->mounts->nelts > 0 && vs->mount_copy == AJPLB_UNSET
-        && !main_copy) {
+        && main_srv->mounts->nelts > 0 && copy_mode == AJPLB_UNSET) {
         ajplb_diag_add(c->diags, AJPLB_DIAG_WARN, vs->file, vs->line,
                        "the main server's JkMount rules do not apply "
                        "inside this <VirtualHost> (as in mod_jk); add "
@@ -565,5 +572,8 @@ ajplb_cli_server_t *ajplb_cli_conf_server(ajplb_cli_conf_t *c,
             }
         }
     }
-    return APR_ARRAY_IDX(c->servers, 0, ajplb_cli_server_t *);
+    /* Name-based virtual hosts: a name nobody claims goes to the first
+     * one (all are taken to share one address, the common case). */
+    return APR_ARRAY_IDX(c->servers, c->servers->nelts > 1 ? 1 : 0,
+                         ajplb_cli_server_t *);
 }

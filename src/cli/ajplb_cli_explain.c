@@ -265,8 +265,8 @@ static void ajplb__print(const ajplb__explain_t *e)
     }
 }
 
-/* httpd's own decoding of the path (ap_unescape_url): a bad escape or an
- * encoded NUL is a 400, an encoded '/' a 404 unless AllowEncodedSlashes. */
+/* httpd's own decoding of the path (ap_unescape_url): a bad escape is a
+ * 400, an encoded NUL or '/' a 404 (the '/' unless AllowEncodedSlashes). */
 static const char *ajplb__httpd_decode(ajplb__explain_t *e,
                                        const ajplb_cli_server_t *srv,
                                        const char *path)
@@ -281,8 +281,8 @@ static const char *ajplb__httpd_decode(ajplb__explain_t *e,
             return NULL;
         }
         if (s[1] == '0' && s[2] == '0') {
-            e->status = "400";
-            e->reason = "httpd refuses an encoded NUL (%00)";
+            e->status = "404";
+            e->reason = "httpd answers 404 for an encoded NUL (%00)";
             return NULL;
         }
         if (s[1] == '2' && (s[2] == 'f' || s[2] == 'F')
