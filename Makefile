@@ -207,6 +207,9 @@ $(CLI_BIN): $(CLI_SRC) $(wildcard src/cli/*.h) $(HEADERS) $(CORE_LIB)
 
 install: install-cli
 
+# The integration tests run out/ajplb (tests/integration/test_cli_*.sh).
+check-integration: $(CLI_BIN)
+
 install-cli: $(CLI_BIN)
 	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/share/man/man1
 	install -m 755 $(CLI_BIN) $(DESTDIR)$(prefix)/bin/ajplb

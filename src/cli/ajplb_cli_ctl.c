@@ -150,9 +150,11 @@ static int ajplb__wait(apr_pool_t *p, ajplb_cli_net_t *net,
             busy += b;
             fresh += nnew;
             reqs += nreq;
-            line = apr_psprintf(sub, "%s  %s busy=%lld requests=%lld "
-                                "new_sessions=%lld", line, fr->url, b, nreq,
-                                nnew);
+            line = apr_psprintf(sub, "%s  %s busy=%" APR_INT64_T_FMT
+                                " requests=%" APR_INT64_T_FMT
+                                " new_sessions=%" APR_INT64_T_FMT, line,
+                                fr->url, (apr_int64_t)b, (apr_int64_t)nreq,
+                                (apr_int64_t)nnew);
             json_decref(d);
         }
         printf("drain %s:%s\n", member, line);
