@@ -2,8 +2,8 @@
  * ajplb_cli_ctl.c -- COMMAND: `ajplb drain|enable|stop MEMBER --front
  * URL...`: set a member's activation on every front through the status
  * worker's POST + nonce API, all or nothing (a front that refuses makes
- * the others go back), and `drain --wait` until no front has requests in
- * flight or new sessions on the member.
+ * the others go back), and `drain|stop --wait` until no front has
+ * requests in flight (or new sessions) on the member.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -108,9 +108,13 @@ static char ajplb__letter(const char *act)
                                                                   : 'A';
 }
 
-/* --wait: poll until no front has the member busy or new sessions on it. */
+/* --wait: poll until no front has the member busy or new sessions on it
+ * (drain), or busy (stop); with @a idle (drain --idle) also until no
+ * request at all reached it in the last poll interval: the sticky
+ * sessions still using it have ended. */
 static int ajplb__wait(apr_pool_t *p, ajplb_cli_net_t *net,
-                       ajplb__target_t *t, const char *member, int timeout)
+                       ajplb__target_t *t, const char *cmd,
+                       const char *member, int timeout, int idle)
 {
     apr_time_t end = apr_time_now() + apr_time_from_sec(timeout);
     int round, f;
@@ -157,23 +161,34 @@ static int ajplb__wait(apr_pool_t *p, ajplb_cli_net_t *net,
                                 (apr_int64_t)nnew);
             json_decref(d);
         }
-        printf("drain %s:%s\n", member, line);
+        printf("%s %s:%s\n", cmd, member, line);
         fflush(stdout);
         apr_pool_destroy(sub);
-        /* Idle for a whole poll interval: nothing in flight, and no
-         * request (sticky sessions still using it) or new session since
-         * the previous poll. */
-        if (!failed && round > 0 && busy == 0 && fresh == 0 && reqs == 0) {
-            printf("drained %s: no requests in flight, none and no new "
-                   "sessions in the last second, on any front\n", member);
+        if (!failed && round > 0 && busy == 0 && fresh == 0
+            && (reqs == 0 || !idle)) {
+            if (reqs == 0) {
+                printf("%s %s: no requests in flight, none and no new "
+                       "sessions in the last second, on any front\n",
+                       cmd[0] == 'd' ? "drained" : "stopped", member);
+            }
+            else {
+                printf("drained %s: no requests in flight and no new "
+                       "sessions on any front; %" APR_INT64_T_FMT
+                       " requests of existing sessions still reached it "
+                       "in the last second (ajplb stop moves them; "
+                       "--idle waits for them to end)\n", member,
+                       (apr_int64_t)reqs);
+            }
             return AJPLB_CLI_OK;
         }
         if (apr_time_now() >= end) {
-            ajplb_cli_err("timed out after %d s waiting for %s to drain "
+            ajplb_cli_err("timed out after %d s waiting for %s to %s "
                           "(busy=%lld, requests=%lld, new sessions=%lld "
-                          "at the last poll); it stays disabled: wait "
-                          "longer (--timeout) or stop it", timeout, member,
-                          busy, reqs, fresh);
+                          "at the last poll); it stays %s: wait longer "
+                          "(--timeout)%s", timeout, member,
+                          cmd[0] == 'd' ? "drain" : "go idle", busy, reqs,
+                          fresh, cmd[0] == 'd' ? "disabled" : "stopped",
+                          cmd[0] == 'd' ? " or stop it" : "");
             return AJPLB_CLI_NO;
         }
         apr_sleep(apr_time_from_sec(1));
@@ -187,7 +202,7 @@ int ajplb_cli_activate(apr_pool_t *p, const char *cmd, int argc,
     ajplb__target_t *t;
     const char *member = NULL, *lb = NULL, *fail = NULL;
     char act = cmd[0] == 'd' ? 'D' : cmd[0] == 's' ? 'S' : 'A';
-    int wait = 0, timeout = 300, rc, i, f;
+    int wait = 0, idle = 0, timeout = 300, rc, i, f;
 
     rc = ajplb_cli_net_args(p, argc, argv, 1, &net);
     if (rc != 0) {
@@ -198,8 +213,11 @@ int ajplb_cli_activate(apr_pool_t *p, const char *cmd, int argc,
         const char *v = i + 1 < net.rest->nelts
                         ? APR_ARRAY_IDX(net.rest, i + 1, const char *)
                         : NULL;
-        if (strcmp(a, "--wait") == 0 && act == 'D') {
+        if (strcmp(a, "--wait") == 0 && act != 'A') {
             wait = 1;
+        }
+        else if (strcmp(a, "--idle") == 0 && act == 'D') {
+            wait = idle = 1;
         }
         else if (strcmp(a, "--timeout") == 0 && v && atoi(v) > 0) {
             timeout = atoi(v);
@@ -213,7 +231,8 @@ int ajplb_cli_activate(apr_pool_t *p, const char *cmd, int argc,
         else {
             ajplb_cli_err("%s: unexpected argument '%s' (usage: ajplb %s "
                           "[LB/]MEMBER --front URL...%s)", cmd, a, cmd,
-                          act == 'D' ? " [--wait] [--timeout S]" : "");
+                          act == 'D' ? " [--wait [--idle]] [--timeout S]"
+                          : act == 'S' ? " [--wait] [--timeout S]" : "");
             return AJPLB_CLI_FAIL;
         }
     }
@@ -280,7 +299,7 @@ int ajplb_cli_activate(apr_pool_t *p, const char *cmd, int argc,
         return AJPLB_CLI_NO;
     }
     if (wait) {
-        return ajplb__wait(p, &net, t, member, timeout);
+        return ajplb__wait(p, &net, t, cmd, member, timeout, idle);
     }
     return AJPLB_CLI_OK;
 }

@@ -4,7 +4,8 @@
 # in front of two fake backends (one lb of two members): the merged table
 # and its JSON, credentials from a file or AJPLB_AUTH, a one-line error
 # for each kind of bad front, all-or-nothing changes with rollback, and a
-# rolling restart of both members with `drain --wait` / `enable` while a
+# rolling restart of both members with `drain --wait --idle` / `enable`
+# while a
 # load of GETs and POSTs with sessions runs through both fronts: no
 # request fails.
 . "$(dirname "$0")/lib.sh"
@@ -167,9 +168,9 @@ log=$IT_TMP/rolling.log
 for m in m1 m2; do
     eval "mp=\$p${m#m}"
     echo "== $m" >>"$log"
-    "$AJPLB" drain "$m" --wait --timeout 60 --auth-file "$IT_TMP/auth" \
-        --front "$A" "$B" >>"$log" 2>&1
-    check "drain --wait $m: drained on both fronts" 0 $?
+    "$AJPLB" drain "$m" --wait --idle --timeout 60 \
+        --auth-file "$IT_TMP/auth" --front "$A" "$B" >>"$log" 2>&1
+    check "drain --wait --idle $m: drained on both fronts" 0 $?
     stop_backend "$m"
     sleep 1
     BACKEND_FIXED_PORT=$mp start_backend "$m" --secret s --route "$m"
