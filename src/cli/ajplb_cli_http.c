@@ -187,7 +187,10 @@ static json_t *ajplb__request(apr_pool_t *p, const ajplb_cli_front_t *f,
     }
     doc = json_loadb(r.buf, r.len, 0, &je);
     if (doc == NULL || !json_is_object(doc)) {
-        int jk = strstr(r.buf, "JK Status Manager") != NULL
+        /* mod_jk knows no mime=json: it answers in its properties
+         * format ("worker.result.type=ERROR") or with its HTML page. */
+        int jk = strncmp(r.buf, "worker.result.", 14) == 0
+                 || strstr(r.buf, "JK Status Manager") != NULL
                  || strstr(r.buf, "mod_jk") != NULL
                  || strstr(r.buf, "jk_version") != NULL;
         if (doc != NULL) {

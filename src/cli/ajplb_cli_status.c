@@ -112,7 +112,7 @@ static int ajplb__poll(apr_pool_t *p, ajplb_cli_net_t *net, apr_hash_t *prev,
     if (net->json) {
         printf("],\"members\":[");
     }
-    else {
+    else if (members->nelts > 0) {
         printf("%-24s %-32s %-4s %-8s %5s %7s %8s\n", "MEMBER", "FRONT",
                "ACT", "STATE", "BUSY", "ERRORS", "REQ/S");
     }

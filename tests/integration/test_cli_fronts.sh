@@ -113,6 +113,26 @@ bad "a page that is not a status worker" "not the status worker's JSON" \
     status "http://127.0.0.1:$pa/plain.txt"
 bad "mod_jk's status page" "runs mod_jk's status worker" \
     status "http://127.0.0.1:$pa/jk.html"
+# A real mod_jk front: its status worker has no JSON.
+if [ -f "$MODDIR/mod_jk.so" ]; then
+    pj=$(free_port)
+    printf 'worker.list=jkstatus\nworker.jkstatus.type=status\n' \
+        >"$IT_TMP/jk.properties"
+    httpd_conf "$IT_TMP/jk" "$pj" <<CONF
+JkWorkersFile "$IT_TMP/jk.properties"
+JkShmFile "$IT_TMP/jk/run/jk.shm"
+JkLogFile "$IT_TMP/jk/logs/mod_jk.log"
+JkMount /jkstatus jkstatus
+CONF
+    sed -i "s|^LoadModule ajplb_module .*|LoadModule jk_module $MODDIR/mod_jk.so|" \
+        "$IT_TMP/jk/httpd.conf"
+    if httpd_start "$IT_TMP/jk" && wait_http "$pj"; then
+        bad "a real mod_jk front" "runs mod_jk's status worker.*mod_ajplb" \
+            status "http://127.0.0.1:$pj/jkstatus"
+    else
+        not_ok "the mod_jk front starts" "$(cat "$IT_TMP/jk/logs/error.log")"
+    fi
+fi
 bad "no status worker there (404)" "404, no status worker" \
     status "http://127.0.0.1:$pa/nothing"
 bad "credentials in the URL are refused" "no credentials in the URL" \
