@@ -12,7 +12,7 @@
 #include <apr_lib.h>
 #include <apr_strings.h>
 
-#include "ajplb_cli.h"
+#include "ajplb_cli_http.h"
 #include "ajplb_lb.h"
 #include "ajplb_shm.h"
 #include "ajplb_uri.h"
@@ -33,7 +33,93 @@ typedef struct {
     const char *session_id;
     const char *route;
     apr_array_header_t *near;   /* of const char *: "almost" lines */
+    const ajplb_cli_front_t *front; /* --front: take its live lb state */
+    const char *live;           /* what was taken from it, or NULL */
 } ajplb__explain_t;
+
+/* --front: copy a running front's lb settings and member states into the
+ * private segment (activation, route, domain, redirect, distance,
+ * lbfactor, state, load value), so the pick is the one that front would
+ * make now (up to its rotation point and the load of the next moment). */
+static const char *ajplb__take_live(ajplb__explain_t *e, ajplb_shm_t *shm,
+                                    ajplb_lb_t *lb)
+{
+    const char *err = NULL;
+    json_t *doc = ajplb_cli_get_json(e->p, e->front, "cmd=list&mime=json",
+                                     NULL, &err);
+    json_t *bs, *b = NULL, *ms;
+    ajplb_shm_lb_config_t lc;
+    int i, j, n = 0;
+
+    if (doc == NULL) {
+        return err;
+    }
+    bs = json_object_get(doc, "balancers");
+    for (i = 0; i < (int)json_array_size(bs); i++) {
+        const char *bn = ajplb_cli_jstr(json_array_get(bs, i), "name");
+        if (bn != NULL && strcmp(bn, lb->name) == 0) {
+            b = json_array_get(bs, i);
+        }
+    }
+    if (b == NULL) {
+        json_decref(doc);
+        return apr_psprintf(e->p, "%s has no lb '%s': does it run this "
+                            "configuration? (ajplb diff)", e->front->url,
+                            lb->name);
+    }
+    ajplb_shm_lb_config_get(lb->slot, &lc);
+    lc.sticky_session = json_is_true(json_object_get(b, "sticky_session"));
+    lc.sticky_session_force =
+        json_is_true(json_object_get(b, "sticky_session_force"));
+    ajplb_shm_lb_config_set(shm, lb->slot, &lc);
+    ms = json_object_get(b, "members");
+    for (j = 0; j < (int)json_array_size(ms); j++) {
+        json_t *m = json_array_get(ms, j);
+        const char *mn = ajplb_cli_jstr(m, "name");
+        const char *act = ajplb_cli_jstr(m, "activation");
+        const char *st = ajplb_cli_jstr(m, "state");
+        int k = mn ? ajplb_lb_find_member(lb, mn) : -1;
+        ajplb_shm_member_config_t mc;
+        ajplb_shm_member_t *slot;
+
+        if (k < 0) {
+            continue;
+        }
+        slot = lb->members[k];
+        ajplb_shm_member_config_get(slot, &mc);
+        mc.activation = act && act[0] == 'D' ? AJPLB_ACTIVATION_DISABLED
+                        : act && act[0] == 'S' ? AJPLB_ACTIVATION_STOPPED
+                        : AJPLB_ACTIVATION_ACTIVE;
+        if (ajplb_cli_jint(m, "lbfactor") > 0) {
+            mc.lbfactor = (apr_uint32_t)ajplb_cli_jint(m, "lbfactor");
+        }
+        mc.distance = (apr_uint32_t)ajplb_cli_jint(m, "distance");
+        apr_cpystrn(mc.route, ajplb_cli_jstr(m, "route")
+                    ? ajplb_cli_jstr(m, "route") : mc.route,
+                    sizeof(mc.route));
+        apr_cpystrn(mc.domain, ajplb_cli_jstr(m, "domain")
+                    ? ajplb_cli_jstr(m, "domain") : mc.domain,
+                    sizeof(mc.domain));
+        apr_cpystrn(mc.redirect, ajplb_cli_jstr(m, "redirect")
+                    ? ajplb_cli_jstr(m, "redirect") : mc.redirect,
+                    sizeof(mc.redirect));
+        ajplb_shm_member_config_set(shm, lb->slot, slot, &mc);
+        for (i = 0; st != NULL && i <= 6; i++) {
+            if (strcmp(ajplb_state_name(i), st) == 0) {
+                slot->state = (apr_uint32_t)i;
+            }
+        }
+        slot->lb_value = (apr_uint64_t)ajplb_cli_jint(m, "lbvalue");
+        e->live = apr_psprintf(e->p, "%s%s%s %s %s", e->live ? e->live : "",
+                               e->live ? ", " : "", mn, act ? act : "?",
+                               st ? st : "?");
+        n++;
+    }
+    json_decref(doc);
+    e->live = apr_psprintf(e->p, "%s: %s", e->front->url,
+                           n ? e->live : "no members");
+    return NULL;
+}
 
 static const char *ajplb__loc(apr_pool_t *p, const ajplb_uri_rule_t *r)
 {
@@ -122,7 +208,7 @@ static const char *ajplb__how(ajplb_lb_how_e how)
                "member as its redirect";
     case AJPLB_PICK_BALANCED:
         return "balanced: no usable session route; lowest distance, then "
-               "lowest load value (all members fresh)";
+               "lowest load value";
     case AJPLB_PICK_FAILOVER:
         return "failover: nothing usable, a redirect target";
     }
@@ -142,6 +228,7 @@ static void ajplb__pick(ajplb__explain_t *e, const ajplb_model_t *model,
     ajplb_lb_t *lb;
     ajplb_lb_req_t req;
     ajplb_lb_choice_t ch;
+    ajplb_shm_lb_config_t lcfg;
     const apr_array_header_t *ids = NULL;
     unsigned char *tried;
     apr_status_t rv;
@@ -159,6 +246,15 @@ static void ajplb__pick(ajplb__explain_t *e, const ajplb_model_t *model,
         free(base);
         return;
     }
+    if (e->front != NULL) {
+        const char *err = ajplb__take_live(e, shm, lb);
+        if (err != NULL) {
+            e->how = apr_pstrcat(e->p, "cannot read the front: ", err,
+                                 NULL);
+            free(base);
+            return;
+        }
+    }
     memset(&req, 0, sizeof(req));
     req.uri = e->decoded;
     req.cookies = (const char *const *)cookies->elts;
@@ -167,7 +263,8 @@ static void ajplb__pick(ajplb__explain_t *e, const ajplb_model_t *model,
     req.session_path = ext ? ext->session_path : NULL;
     req.sticky_ignore = ext && ext->sticky_ignore == 1;
     req.stateless = ext && ext->stateless == 1;
-    if (w->sticky_session && !req.sticky_ignore) {
+    ajplb_shm_lb_config_get(lb->slot, &lcfg);
+    if (lcfg.sticky_session && !req.sticky_ignore) {
         ids = ajplb_lb_session_ids(lb, e->p, &req);
     }
     tried = ajplb_lb_tried_make(e->p, lb);
@@ -183,6 +280,10 @@ static void ajplb__pick(ajplb__explain_t *e, const ajplb_model_t *model,
                 ajplb_lb_set_activation(lb, tried, m, k);
             }
         }
+    }
+    if (e->front == NULL) {
+        e->live = "a fresh start (every member as configured, OK and "
+                  "idle); --front URL uses a running front's";
     }
     rv = ajplb_lb_pick(lb, &req, ids, tried, apr_time_now(), &ch);
     if (rv == APR_SUCCESS) {
@@ -214,7 +315,7 @@ static void ajplb__print(const ajplb__explain_t *e)
         printf("{\"result\":%s,\"reason\":%s,\"path\":%s,\"rule\":%s,"
                "\"rule_at\":%s,\"excluded_by\":%s,\"worker\":%s,"
                "\"type\":%s,\"member\":%s,\"how\":%s,\"session_id\":%s,"
-               "\"route\":%s,\"almost\":[",
+               "\"route\":%s,\"live\":%s,\"almost\":[",
                ajplb_cli_json_str(p, e->status),
                e->reason ? ajplb_cli_json_str(p, e->reason) : "null",
                e->path ? ajplb_cli_json_str(p, e->path) : "null",
@@ -229,7 +330,8 @@ static void ajplb__print(const ajplb__explain_t *e)
                e->member ? ajplb_cli_json_str(p, e->member) : "null",
                e->how ? ajplb_cli_json_str(p, e->how) : "null",
                e->session_id ? ajplb_cli_json_str(p, e->session_id) : "null",
-               e->route ? ajplb_cli_json_str(p, e->route) : "null");
+               e->route ? ajplb_cli_json_str(p, e->route) : "null",
+               e->live ? ajplb_cli_json_str(p, e->live) : "null");
         for (i = 0; i < e->near->nelts; i++) {
             printf("%s%s", i ? "," : "", ajplb_cli_json_str(p,
                    APR_ARRAY_IDX(e->near, i, const char *)));
@@ -259,6 +361,9 @@ static void ajplb__print(const ajplb__explain_t *e)
     }
     if (e->how) {
         printf("why:      %s\n", e->how);
+    }
+    if (e->live) {
+        printf("state of: %s\n", e->live);
     }
     for (i = 0; i < e->near->nelts; i++) {
         printf("almost:   %s\n", APR_ARRAY_IDX(e->near, i, const char *));
@@ -300,6 +405,8 @@ int ajplb_cli_explain(apr_pool_t *p, int argc, const char *const *argv)
 {
     apr_array_header_t *rest = apr_array_make(p, 4, sizeof(const char *));
     apr_array_header_t *cookies = apr_array_make(p, 2, sizeof(const char *));
+    apr_array_header_t *netargs = apr_array_make(p, 4, sizeof(const char *));
+    ajplb_cli_net_t net;
     ajplb__explain_t e;
     ajplb_cli_conf_t *c;
     ajplb_cli_server_t *srv;
@@ -340,6 +447,15 @@ int ajplb_cli_explain(apr_pool_t *p, int argc, const char *const *argv)
         else if (strcmp(a, "--host") == 0) {
             host = APR_ARRAY_IDX(rest, ++i, const char *);
         }
+        else if ((strcmp(a, "--front") == 0 || strcmp(a, "--auth-file") == 0
+                  || strcmp(a, "--cacert") == 0) && next != NULL) {
+            APR_ARRAY_PUSH(netargs, const char *) = a;
+            APR_ARRAY_PUSH(netargs, const char *) = next;
+            i++;
+        }
+        else if (strcmp(a, "--insecure") == 0) {
+            APR_ARRAY_PUSH(netargs, const char *) = a;
+        }
         else if (a[0] == '/' && uri == NULL) {
             uri = a;
         }
@@ -363,6 +479,19 @@ int ajplb_cli_explain(apr_pool_t *p, int argc, const char *const *argv)
     memset(&e, 0, sizeof(e));
     e.p = p;
     e.json = json;
+    if (netargs->nelts > 0) {
+        rc = ajplb_cli_net_args(p, netargs->nelts,
+                                (const char *const *)netargs->elts, 1, &net);
+        if (rc != 0) {
+            return rc;
+        }
+        if (net.fronts->nelts != 1) {
+            ajplb_cli_err("explain takes one --front (the front whose "
+                          "live balancer state to use)");
+            return AJPLB_CLI_FAIL;
+        }
+        e.front = &APR_ARRAY_IDX(net.fronts, 0, ajplb_cli_front_t);
+    }
     e.near = apr_array_make(p, 4, sizeof(const char *));
     srv = ajplb_cli_conf_server(c, host);
     q = strchr(uri, '?');

@@ -153,6 +153,22 @@ check_grep "drain prints each front's change" "^$B: lb/m1 ACT -> DIS" "$out"
 check "drain: m1 disabled on both fronts" "DIS DIS" "$(acts m1)"
 "$AJPLB" stop lb/m1 --auth-file "$IT_TMP/auth" --front "$A" "$B" >/dev/null
 check "stop: m1 stopped on both fronts" "STP STP" "$(acts m1)"
+# explain --front: the pick with the front's live state.
+xp() {
+    "$AJPLB" explain --json -f "$IT_TMP/a/httpd.conf" --front "$A" "$@" \
+        | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["member"], d["how"].split(":")[0])'
+}
+check "explain --front: a stopped member's session goes elsewhere" \
+    "m2 balanced" "$(xp -H 'Cookie: JSESSIONID=s.m1' /app/x)"
+check "explain without --front: the session sticks (fresh state)" "m1 sticky" \
+    "$("$AJPLB" explain --json -f "$IT_TMP/a/httpd.conf" \
+       -H 'Cookie: JSESSIONID=s.m1' /app/x \
+       | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["member"], d["how"].split(":")[0])')"
+"$AJPLB" drain m1 --auth-file "$IT_TMP/auth" --front "$A" "$B" >/dev/null
+check "explain --front: a disabled member keeps its session" "m1 sticky" \
+    "$(xp -H 'Cookie: JSESSIONID=s.m1' /app/x)"
+check "explain --front: a disabled member gets no new session" \
+    "m2 balanced" "$(xp /app/x)"
 "$AJPLB" enable m1 --auth-file "$IT_TMP/auth" --front "$A" "$B" >/dev/null
 check "enable: m1 active on both fronts" "ACT ACT" "$(acts m1)"
 
