@@ -35,6 +35,11 @@ corpus += [("/shop/item/%d" % i, "JSESSIONID=s%d.%s" % (i, m), None)
 corpus += [(u, None, "shop.example") for u in
            ["/shop/x", "/app/x", "/only/x", "/only", "/x.jsp", "/status",
             "/app/admin/x", "/other"]]
+corpus += [(u, None, h) for u in ["/wmount/x", "/wmount", "/mf/x",
+                                  "/mf/skip/x", "/mf/lb", "/mf/lb/y",
+                                  "/mf/skip/../x", "/docs/live",
+                                  "/docs/live/x"]
+           for h in (None, "shop.example")]
 corpus += [("/status", None, None), ("/x.jsp", None, None),
            ("/a/b/c.jsp", None, None), ("/app/x.jsp;jsessionid=1.m2", None,
                                         None)]

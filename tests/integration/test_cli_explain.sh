@@ -84,6 +84,7 @@ worker.lb.secret=s
 worker.w1.secret=s
 worker.w1.host=127.0.0.1
 worker.w1.port=$p1
+worker.w1.mount=/wmount/*
 worker.lb.type=lb
 worker.lb.balance_workers=m2,m3
 worker.m2.host=127.0.0.1
@@ -91,6 +92,7 @@ worker.m2.port=$p2
 worker.m3.host=127.0.0.1
 worker.m3.port=$p3
 P
+printf '/mf/*=w1\n!/mf/skip/*=w1\n/mf/lb|/*=lb\n' >"$IT_TMP/uriworkermap.properties"
 mkdir -p "$IT_TMP/docs/static" "$IT_TMP/docs/app"
 echo hi >"$IT_TMP/docs/index.html"
 rm -rf "$IT_TMP/h"
@@ -106,6 +108,7 @@ JkMount /shop/* lb
 JkMount /shop lb
 JkMount /api/v?/* lb
 JkMount /status w1
+JkMountFile "$IT_TMP/uriworkermap.properties"
 <Location "/docs/live">
     JkMount w1
 </Location>
