@@ -208,14 +208,40 @@ static void ajplb__include(ajplb__ctx_t *x, const char *arg, int optional,
     globfree(&g);
 }
 
+/* The option names the module accepts (mod_ajplb_config.c); only
+ * RejectUnsafeURI changes what explain answers. */
+static const char *const ajplb__option_names[] = {
+    "ForwardURIProxy", "ForwardURICompatUnparsed", "ForwardURICompat",
+    "ForwardURIEscaped", "ForwardDirectories", "ForwardLocalAddress",
+    "ForwardPhysicalAddress", "FlushPackets", "FlushHeader", "DisableReuse",
+    "ForwardSSLCertChain", "ForwardKeySize", "RejectUnsafeURI",
+    "CollapseSlashesAll", "CollapseSlashesNone", "CollapseSlashesUnmount",
+    NULL
+};
+
 static void ajplb__options(ajplb__ctx_t *x, const char *rest,
                            const char *file, int line)
 {
     const char *w;
+    int i;
 
     while (*(w = ajplb__word(x->c->pool, &rest)) != '\0') {
         const char *name = (*w == '+' || *w == '-') ? w + 1 : w;
-        if (strcasecmp(name, "RejectUnsafeURI") == 0) {
+        for (i = 0; ajplb__option_names[i] != NULL; i++) {
+            if (strcasecmp(name, ajplb__option_names[i]) == 0) {
+                break;
+            }
+        }
+        if (ajplb__option_names[i] == NULL) {
+            ajplb__syntax(x, file, line, "JkOptions: unknown option '%s'; "
+                          "valid: ForwardURIProxy, ForwardURICompat, "
+                          "ForwardURICompatUnparsed, ForwardURIEscaped, "
+                          "ForwardDirectories, ForwardLocalAddress, "
+                          "ForwardPhysicalAddress, FlushPackets, "
+                          "FlushHeader, DisableReuse, ForwardSSLCertChain, "
+                          "ForwardKeySize, RejectUnsafeURI", name);
+        }
+        else if (strcasecmp(name, "RejectUnsafeURI") == 0) {
             x->srv->reject_unsafe = *w != '-';
         }
     }
@@ -265,6 +291,16 @@ static void ajplb__directive(ajplb__ctx_t *x, const char *name,
         x->srv->mount_file = ajplb__root_rel(c, a1);
     }
     else if (strcasecmp(name, "JkMountCopy") == 0) {
+        if (strcasecmp(a1, "all") == 0 && x->srv->is_virtual) {
+            ajplb__syntax(x, file, line, "JkMountCopy All is only allowed "
+                          "in the main server; use JkMountCopy On inside a "
+                          "<VirtualHost>");
+        }
+        else if (strcasecmp(a1, "all") != 0 && strcasecmp(a1, "on") != 0
+                 && strcasecmp(a1, "off") != 0) {
+            ajplb__syntax(x, file, line, "JkMountCopy takes On, Off or "
+                          "All");
+        }
         x->srv->mount_copy = strcasecmp(a1, "all") == 0 ? 2
                              : strcasecmp(a1, "on") == 0 ? 1 : 0;
     }

@@ -63,6 +63,28 @@ JkMount /d/* w1;nosuch=1
 CONF
 same_as_configtest "bad and unknown rule extensions"
 
+# Directive errors httpd itself reports (not as mod_ajplb: lines): both
+# fail and name the same line.
+for bad_line in "JkOptions +NoSuchOption" "JkMountCopy Maybe"; do
+    rm -rf "$IT_TMP/h"
+    httpd_conf "$IT_TMP/h" "$port" <<CONF
+JkWorkersFile "$IT_TMP/m.properties"
+$bad_line
+CONF
+    httpd_test "$IT_TMP/h"
+    line=$(grep -n "^$bad_line\$" "$IT_TMP/h/httpd.conf" | cut -d: -f1)
+    got=$("$AJPLB" check -f "$IT_TMP/h/httpd.conf")
+    rc=$?
+    if [ "$HTTPD_RC" != 0 ] && [ "$rc" = 1 ] \
+       && printf '%s' "$HTTPD_OUT" | grep -q "line $line of" \
+       && printf '%s' "$got" | grep -q "httpd.conf:$line: error: "; then
+        ok "check fails like configtest on '$bad_line' (line $line)"
+    else
+        not_ok "check fails like configtest on '$bad_line'" \
+            "apache2 -t (rc $HTTPD_RC): $HTTPD_OUT" "ajplb (rc $rc): $got"
+    fi
+done
+
 # check --json and exit codes.
 out=$("$AJPLB" check --json "$data/bad/lb-cycle.properties")
 check "check exits 1 on errors" 1 $?
