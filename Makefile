@@ -190,6 +190,35 @@ demo-stop:
 install: $(MODULE)
 	$(APXS) -i -n ajplb $(OUT)/apxs/mod_ajplb.la
 
+# ---------------------------------------------------- the ajplb command ---
+# out/ajplb (src/cli/, docs/OPERATIONS.md, ajplb(1)): links the same core
+# library as the module, plus libcurl (HTTP/HTTPS to the fronts) and
+# jansson (their JSON status).  make install puts it and its man page
+# under $(DESTDIR)$(prefix).
+prefix     ?= /usr/local
+CLI_SRC     = $(wildcard src/cli/ajplb_cli*.c)
+CLI_BIN     = $(OUT)/ajplb
+CLI_CFLAGS  = $(BASEFLAGS) $(WARN) -Iinclude -Isrc/cli $(APR_CFLAGS) \
+              $(shell pkg-config --cflags libcurl jansson)
+CLI_LIBS    = $(shell pkg-config --libs libcurl jansson)
+
+all: $(CLI_BIN)
+
+$(CLI_BIN): $(CLI_SRC) $(wildcard src/cli/*.h) $(HEADERS) $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRC) $(CORE_LIB) $(CLI_LIBS) \
+	    $(APR_LIBS) $(SAN)
+
+install: install-cli
+
+# The integration tests run out/ajplb (tests/integration/test_cli_*.sh).
+check-integration: $(CLI_BIN)
+
+install-cli: $(CLI_BIN)
+	install -d $(DESTDIR)$(prefix)/bin $(DESTDIR)$(prefix)/share/man/man1
+	install -m 755 $(CLI_BIN) $(DESTDIR)$(prefix)/bin/ajplb
+	install -m 644 docs/man/ajplb.1 $(DESTDIR)$(prefix)/share/man/man1/ajplb.1
+
 # make bench: mod_ajplb vs mod_jk vs mod_proxy_ajp vs a static file
 # (docs/BENCHMARKS.md; BENCH_SECONDS, BENCH_ROUNDS, ... in bench/run.sh).
 bench: $(MODULE) $(TOOL_BIN)
@@ -259,3 +288,5 @@ demo-failover:
 	@OUT=$(CURDIR)/$(OUT) scripts/demo.sh failover
 
 .PHONY: demo-failover
+
+.PHONY: install-cli

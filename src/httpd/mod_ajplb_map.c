@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 
 #include "mod_ajplb.h"
+#include "ajplb_uri_map_model.h"
 
 APLOG_USE_MODULE(ajplb);
 
@@ -35,33 +36,6 @@ typedef struct {
 
 #define AJPLB_RELOADS(m) ((m)->pub.file != NULL && (m)->pub.reload > 0)
 
-/* Add the workers.properties "mount" rules of every listed worker. */
-static void ajplb_add_worker_mounts(ajplb_uri_map_t *map,
-                                    const ajplb_model_t *model)
-{
-    int i, j;
-
-    if (model == NULL) {
-        return;
-    }
-    for (i = 0; i < model->list->nelts; i++) {
-        const ajplb_worker_t *w =
-            APR_ARRAY_IDX(model->list, i, const ajplb_worker_t *);
-        const ajplb_prop_t *pr;
-
-        if (w->mounts == NULL || w->mounts->nelts == 0) {
-            continue;
-        }
-        pr = ajplb_model_prop(model, w, "mount");
-        for (j = 0; j < w->mounts->nelts; j++) {
-            ajplb_uri_map_add(map, AJPLB_URI_SRC_WORKERDEF,
-                              APR_ARRAY_IDX(w->mounts, j, const char *),
-                              w->name, 0, pr ? pr->file : NULL,
-                              pr ? pr->line : 0);
-        }
-    }
-}
-
 static void ajplb_add_mounts(ajplb_uri_map_t *map,
                              const apr_array_header_t *mounts)
 {
@@ -71,37 +45,6 @@ static void ajplb_add_mounts(ajplb_uri_map_t *map,
         const ajplb_mount_t *m = &APR_ARRAY_IDX(mounts, i, ajplb_mount_t);
         ajplb_uri_map_add(map, AJPLB_URI_SRC_JKMOUNT, m->pattern, m->target,
                           m->flags, m->file, m->line);
-    }
-}
-
-/* Every mount must name a worker that exists and is in worker.list
- * (mod_jk only logs this and then never forwards; we refuse to start). */
-static void ajplb_check_map_workers(ajplb_uri_map_t *map,
-                                    const ajplb_model_t *model,
-                                    ajplb_diags_t *d)
-{
-    const apr_array_header_t *rules = ajplb_uri_map_rules(map);
-    int i;
-
-    for (i = 0; i < rules->nelts; i++) {
-        const ajplb_uri_rule_t *rule =
-            APR_ARRAY_IDX(rules, i, const ajplb_uri_rule_t *);
-        const ajplb_worker_t *w;
-
-        if (rule->disabled || strcmp(rule->worker, "*") == 0) {
-            continue;
-        }
-        w = model ? ajplb_model_find(model, rule->worker) : NULL;
-        if (w == NULL || !w->in_list) {
-            ajplb_diag_add(d, AJPLB_DIAG_ERROR, rule->file, rule->line,
-                           "the mount '%s' names worker '%s', which %s; "
-                           "define it in workers.properties and add it to "
-                           "worker.list (e.g. worker.list=%s)",
-                           rule->pattern, rule->worker,
-                           w == NULL ? "is not defined"
-                                     : "is not in worker.list",
-                           rule->worker);
-        }
     }
 }
 
@@ -117,7 +60,7 @@ static ajplb_uri_map_t *ajplb_build_one(apr_pool_t *p, server_rec *vs,
     const char *file = conf->mount_file;
 
     if (copy) {
-        ajplb_add_worker_mounts(map, ajplb_global.model);
+        ajplb_uri_map_add_worker_mounts(map, ajplb_global.model);
     }
     if (vs->is_virtual && copy) {
         ajplb_add_mounts(map, main_conf->mounts);
@@ -130,7 +73,7 @@ static ajplb_uri_map_t *ajplb_build_one(apr_pool_t *p, server_rec *vs,
         ajplb_uri_map_read_file(map, file);
     }
     ajplb_uri_map_build(map);
-    ajplb_check_map_workers(map, ajplb_global.model, d);
+    ajplb_uri_map_check_workers(map, ajplb_global.model, d);
     *nrules = ajplb_uri_map_rules(map)->nelts;
     conf->map = apr_pcalloc(p, sizeof(ajplb_mounts_gen_t));
     ((ajplb_mounts_gen_t *)conf->map)->gens[0] = map;
@@ -226,7 +169,7 @@ static void ajplb_maybe_reload(request_rec *r, ajplb_mounts_gen_t *g)
         rv = ajplb_uri_map_build(fresh);
     }
     if (rv == APR_SUCCESS) {
-        ajplb_check_map_workers(fresh, ajplb_global.model, d);
+        ajplb_uri_map_check_workers(fresh, ajplb_global.model, d);
     }
     err = ajplb_diags_first_error(d);
     m->mtime = fi.mtime;
