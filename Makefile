@@ -207,7 +207,7 @@ all: $(CLI_BIN)
 $(CLI_BIN): $(CLI_SRC) $(wildcard src/cli/*.h) $(HEADERS) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CLI_CFLAGS) -o $@ $(CLI_SRC) $(CORE_LIB) $(CLI_LIBS) \
-	    $(APR_LIBS) $(SAN)
+	    $(APR_LIBS) $(SAN) $(LDFLAGS)
 
 install: install-cli
 

@@ -76,7 +76,9 @@ for f in ./usr/lib/apache2/modules/mod_ajplb.so \
          ./etc/libapache2-mod-ajplb/workers.properties \
          ./usr/share/doc/$PKG/examples/workers.properties.example \
          ./usr/share/doc/$PKG/README.Debian \
-         ./usr/share/doc/$PKG/copyright; do
+         ./usr/share/doc/$PKG/copyright \
+         ./usr/bin/ajplb \
+         ./usr/share/man/man1/ajplb.1.gz; do
     check_grep "the package holds ${f#.}" " $f\$" "$contents"
 done
 check_grep "workers.properties (AJP secrets) is not world-readable" \
