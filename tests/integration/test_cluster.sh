@@ -14,6 +14,19 @@ if [ ! -x "$CATALINA_HOME/bin/catalina.sh" ]; then
     it_done
 fi
 
+# doc_cluster MY_PORT MY_ID PEER_PORT PEER_ID: the <Cluster> element of
+# docs/CLUSTER.md's server.xml as written, with only the example addresses
+# (10.0.0.11/12 -> 127.0.0.1), the receiver ports (4000 -> free ports) and
+# the member ids (1/2 as given) replaced.
+doc_cluster() {
+    doc_blocks "$IT_ROOT/docs/CLUSTER.md" "$IT_TMP/doc" >/dev/null
+    sed -n '/<Cluster /,/<\/Cluster>/p' "$IT_TMP/doc/cluster/server.xml" |
+    sed -e "s/host=\"10.0.0.12\" port=\"4000\"/host=\"127.0.0.1\" port=\"$3\"/" \
+        -e "s/address=\"10.0.0.11\" port=\"4000\"/address=\"127.0.0.1\" port=\"$1\"/" \
+        -e "s/0,0,1}\"\/>/0,0,MYID}\"\/>/" -e "s/0,0,2}\"\/>/0,0,PEERID}\"\/>/" \
+        -e "s/MYID/$2/; s/PEERID/$4/"
+}
+
 # make_pair PREFIX CLUSTERED: two Tomcats; sets A1 A2 (AJP ports).
 make_pair() {
     pfx=$1 clustered=$2
@@ -21,8 +34,8 @@ make_pair() {
     A2=$(free_port); H2=$(free_port); R2=$(free_port)
     c1="" c2=""
     if [ "$clustered" = 1 ]; then
-        c1=$(tomcat_cluster_xml "$R1" 1 "$R2" 2)
-        c2=$(tomcat_cluster_xml "$R2" 2 "$R1" 1)
+        c1=$(doc_cluster "$R1" 1 "$R2" 2)
+        c2=$(doc_cluster "$R2" 2 "$R1" 1)
     fi
     tomcat_make "$IT_TMP/${pfx}1" "$A1" "$H1" worker1 cl5ecret "$c1"
     tomcat_make "$IT_TMP/${pfx}2" "$A2" "$H2" worker2 cl5ecret "$c2"
@@ -67,6 +80,10 @@ jar=$IT_TMP/jar
 get() { curl -s -b "$jar" -c "$jar" -w 'http: %{http_code}\n' "$U/session.jsp"; }
 
 # --- with replication --------------------------------------------------------
+xml=$(doc_cluster 4101 1 4102 2)
+check_grep "CLUSTER.md's <Cluster> has DeltaManager and the test's ports" \
+    'DeltaManager.*host="127.0.0.1" port="4102".*address="127.0.0.1" port="4101"' \
+    "$(printf '%s' "$xml" | tr '\n' ' ')"
 make_pair c 1 || { not_ok "clustered tomcats start"; it_done; }
 front c
 # Static membership: wait until each Tomcat sees the other.
