@@ -86,6 +86,29 @@ START_TEST(test_bad_value_from_secret_hidden)
 }
 END_TEST
 
+/* Traffic properties on a worker outside every lb would be silently
+ * ignored: configtest says so, at the line; on a member it says nothing. */
+START_TEST(test_traffic_outside_lb_warns)
+{
+    (void)ajplb__build("worker.list=w1,lb\n"
+                       "worker.w1.type=ajp13\n"
+                       "worker.w1.host=127.0.0.1\n"
+                       "worker.w1.secret=s\n"
+                       "worker.w1.health_check=/h\n"
+                       "worker.m1.type=ajp13\n"
+                       "worker.m1.host=127.0.0.1\n"
+                       "worker.m1.secret=s\n"
+                       "worker.m1.slow_start=20\n"
+                       "worker.lb.type=lb\n"
+                       "worker.lb.balance_workers=m1\n");
+    ck_assert_msg(ajplb__has(AJPLB_DIAG_WARN, "t.properties", 5,
+                             "health_check of worker 'w1' has no effect"),
+                  "%s", ajplb__all());
+    ck_assert_msg(strstr(ajplb__all(), "'m1' has no effect") == NULL,
+                  "%s", ajplb__all());
+}
+END_TEST
+
 /* ------------------------------------------------------------ parsers */
 
 typedef struct {
@@ -1007,6 +1030,7 @@ static Suite *ajplb__suite(void)
 
     tc = ajplb_test_tcase("parsers");
     tcase_add_test(tc, test_bad_value_from_secret_hidden);
+    tcase_add_test(tc, test_traffic_outside_lb_warns);
     tcase_add_loop_test(tc, test_parse_int, 0, AJPLB__N(ajplb__ints));
     tcase_add_loop_test(tc, test_parse_bool, 0, AJPLB__N(ajplb__bools));
     tcase_add_loop_test(tc, test_parse_enum, 0, AJPLB__N(ajplb__enums));

@@ -301,6 +301,32 @@ static void ajplb__warn_forever(ajplb__val_t *v, const ajplb_worker_t *w,
     }
 }
 
+/* Health checks, slow start and outlier ejection act on lb members only:
+ * on a worker mounted directly they would be silently ignored. */
+static void ajplb__warn_traffic(ajplb__val_t *v, const ajplb_worker_t *w)
+{
+    static const char *const names[] = {
+        "health_check", "health_check_interval", "health_check_timeout",
+        "health_check_status", "health_check_fall", "health_check_rise",
+        "slow_start", "outlier_count", "outlier_statuses",
+        "outlier_window", "outlier_eject_time", "outlier_max_share"
+    };
+    const ajplb_prop_t *pp;
+    apr_size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        pp = ajplb_model_prop(v->m, w, names[i]);
+        if (pp != NULL) {
+            ajplb__vwarn(v, pp->file, pp->line, apr_psprintf(v->p,
+                "%s of worker '%s' has no effect: it is not a member of any "
+                "lb, and health checks, slow start and outlier ejection act "
+                "on lb members; list it in an lb's balance_workers or "
+                "remove the line", names[i], w->name));
+            return;
+        }
+    }
+}
+
 void ajplb_config_validate(ajplb_model_t *m, ajplb_diags_t *diags)
 {
     ajplb__val_t v;
@@ -353,6 +379,10 @@ void ajplb_config_validate(ajplb_model_t *m, ajplb_diags_t *diags)
             ajplb__vwarn(&v, pp->file, pp->line, apr_psprintf(v.p,
                 "redirect of worker '%s' has no effect: it is not a member "
                 "of any lb", w->name));
+        }
+        if (w->in_list
+            && apr_hash_get(in_lb, w->name, APR_HASH_KEY_STRING) == NULL) {
+            ajplb__warn_traffic(&v, w);
         }
         if (w->in_list && w->secret == NULL) {
             ajplb__vwarn(&v, w->loc.file, w->loc.line, apr_psprintf(v.p,
