@@ -1,4 +1,5 @@
 #!/bin/sh
+# asan: skip -- real Tomcats; fake-backend tests cover this code under ASan
 # tests/integration/test_cli_tomcat.sh -- the rolling deployment of
 # docs/OPERATIONS.md with real Tomcat 10: two instances in the seeds'
 # DeltaManager cluster (jvmRoute worker1/worker2) behind two httpd fronts

@@ -1,4 +1,5 @@
 #!/bin/sh
+# asan: skip -- real Tomcats; fake-backend tests cover this code under ASan
 # tests/integration/test_cluster.sh -- the seeds' scenario with real
 # Tomcat 10: two instances (jvmRoute worker1/worker2, AJP with a secret)
 # behind an lb worker.  With DeltaManager replication a session survives

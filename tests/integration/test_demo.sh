@@ -1,4 +1,5 @@
 #!/bin/sh
+# asan: skip -- real Tomcats; fake-backend tests cover this code under ASan
 # tests/integration/test_demo.sh -- make demo, make demo-failover and
 # make demo-stop as a new user runs them (scripts/demo.sh with its own
 # DEMO_DIR): two real Tomcat 10 with DeltaManager behind an lb worker.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# asan: skip -- real Tomcats; fake-backend tests cover this code under ASan
 # tests/integration/test_tomcat.sh -- the real httpd with the module in
 # front of a real Tomcat 10 (AJP connector with secretRequired): methods and
 # body sizes, chunked upload, a streamed 100 MiB download, encoded query

