@@ -90,31 +90,38 @@ s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])'
 }
 
+# it_base_conf DIR PORT: print the part of a throwaway httpd.conf every
+# test httpd shares (server root, port, logs, user, MPM, authz_core); the
+# caller has made DIR/logs and DIR/run.
+it_base_conf() {
+    user_lines=""
+    if [ "$(id -u)" = 0 ]; then
+        chown www-data "$1/logs" 2>/dev/null
+        user_lines="User www-data
+Group www-data"
+    fi
+    cat <<CONF
+ServerRoot "$1"
+ServerName 127.0.0.1
+Listen 127.0.0.1:$2
+PidFile "$1/run/httpd.pid"
+DefaultRuntimeDir "$1/run"
+ErrorLog "$1/logs/error.log"
+LogLevel ${IT_LOGLEVEL:-warn}
+$user_lines
+LoadModule mpm_${IT_MPM:-event}_module $MODDIR/mod_mpm_${IT_MPM:-event}.so
+LoadModule authz_core_module $MODDIR/mod_authz_core.so
+CONF
+}
+
 # httpd_conf DIR PORT: write DIR/httpd.conf for a throwaway httpd with the
 # module loaded; extra configuration is read from stdin and appended.
 httpd_conf() {
     dir=$1 port=$2
     mkdir -p "$dir/logs" "$dir/run"
-    user_lines=""
-    if [ "$(id -u)" = 0 ]; then
-        chown www-data "$dir/logs" 2>/dev/null
-        user_lines="User www-data
-Group www-data"
-    fi
     {
-        cat <<CONF
-ServerRoot "$dir"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile "$dir/run/httpd.pid"
-DefaultRuntimeDir "$dir/run"
-ErrorLog "$dir/logs/error.log"
-LogLevel ${IT_LOGLEVEL:-warn}
-$user_lines
-LoadModule mpm_${IT_MPM:-event}_module $MODDIR/mod_mpm_${IT_MPM:-event}.so
-LoadModule authz_core_module $MODDIR/mod_authz_core.so
-LoadModule ajplb_module $MODULE
-CONF
+        it_base_conf "$dir" "$port"
+        echo "LoadModule ajplb_module $MODULE"
         cat
     } >"$dir/httpd.conf"
 }
@@ -248,25 +255,8 @@ doc_blocks() {
 front_conf() {
     dir=$1 port=$2; shift 2
     mkdir -p "$dir/logs" "$dir/run"
-    user_lines=""
-    if [ "$(id -u)" = 0 ]; then
-        chown www-data "$dir/logs" 2>/dev/null
-        user_lines="User www-data
-Group www-data"
-    fi
     {
-        cat <<CONF
-ServerRoot "$dir"
-ServerName 127.0.0.1
-Listen 127.0.0.1:$port
-PidFile "$dir/run/httpd.pid"
-DefaultRuntimeDir "$dir/run"
-ErrorLog "$dir/logs/error.log"
-LogLevel ${IT_LOGLEVEL:-warn}
-$user_lines
-LoadModule mpm_${IT_MPM:-event}_module $MODDIR/mod_mpm_${IT_MPM:-event}.so
-LoadModule authz_core_module $MODDIR/mod_authz_core.so
-CONF
+        it_base_conf "$dir" "$port"
         for c in "$@"; do
             echo "Include \"$c\""
         done
