@@ -88,6 +88,7 @@ static const norm_case_t norm_cases[] = {
     { "/app\\..\\admin", 0, APR_SUCCESS, "/admin" },
     { "/app/x\\..;\\admin/y", 0, APR_SUCCESS, "/app/admin/y" },
     { "/app\\", 0, APR_SUCCESS, "/app/" },
+    { "/ap;jsessionid=a\\kstatus;", 0, APR_SUCCESS, "/ap/kstatus" },
     { "/\\..\\x", 0, TRAV, NULL },
     { "/app\\..\\admin", RU, UNS, NULL },
     { "/app/x", RU, APR_SUCCESS, "/app/x" },
@@ -342,6 +343,10 @@ static const strip_case_t strip_cases[] = {
     { "/plain/path", NULL, "/plain/path" },
     { ";jsessionid=1", "", "" },
     { "/a;jsessionid=1;jsessionid=2/b", ";", "/a/b" },
+    /* A backslash ends the parameter as it ends the segment for the
+     * normaliser (found by fuzz_uri in the hour runs of #12). */
+    { "/ap;jsessionid=a\\kstatus;", NULL, "/ap\\kstatus;" },
+    { "/ap;jsessionid=a\\b", NULL, "/ap\\b" },
 };
 
 START_TEST(test_strip_session)

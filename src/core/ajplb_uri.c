@@ -249,7 +249,10 @@ const char *ajplb_uri_strip_session(apr_pool_t *p, const char *uri,
         if (*s == ';' && strncmp(s + 1, name, nlen) == 0
             && s[1 + nlen] == '=') {
             s += 2 + nlen;
-            while (*s && *s != ';' && *s != '/') {
+            /* The value ends where the normaliser ends the segment,
+             * backslash included, or stripping would change the path
+             * the mapper saw (T-U31). */
+            while (*s && *s != ';' && *s != '/' && *s != '\\') {
                 s++;
             }
             continue;
