@@ -157,6 +157,11 @@ members() { seq -s, -f 'b%g' 1 "$1"; }
     echo "worker.lbtc.type=lb"
     echo "worker.lbtc.balance_workers=tc1"
 } >"$T/workers.properties"
+# mod_ajplb's own copy: the same file plus BENCH_AJPLB_PROPS (lines of
+# properties mod_jk does not know, e.g. "worker.tpl.body_window=4").
+cp "$T/workers.properties" "$T/workers-ajplb.properties"
+[ -n "${BENCH_AJPLB_PROPS:-}" ] && printf '%s\n' "$BENCH_AJPLB_PROPS" \
+    >>"$T/workers-ajplb.properties"
 
 mountfile 10 "$T/rules10.properties" lb2
 mountfile 10000 "$T/rules10k.properties" lb2
@@ -234,7 +239,7 @@ C
                 echo "LoadModule jk_module $JKMOD"
             fi
             cat <<C
-JkWorkersFile "$T/workers.properties"
+JkWorkersFile "$T/workers$([ "$front" = ajplb ] && echo -ajplb).properties"
 JkShmFile logs/jk.shm
 JkLogFile logs/mod_jk.log
 JkLogLevel info

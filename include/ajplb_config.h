@@ -20,6 +20,11 @@
  * that loads here also fits the status/shm layout. */
 #define AJPLB_NAME_MAX 63
 
+/* Largest body_window: 16 packets of 64 KiB stay within a loopback
+ * socket's send buffer, so sending ahead never blocks on a backend that
+ * answers without reading. */
+#define AJPLB_BODY_WINDOW_MAX 16
+
 typedef enum {
     AJPLB_WORKER_AJP13 = 1,
     AJPLB_WORKER_LB = 2,
@@ -111,6 +116,8 @@ struct ajplb_worker_t {
     int recovery_options;       /* AJPLB_RECOVER_* bits */
     apr_array_header_t *fail_on_status; /* of int; negative = no ERR */
     int busy_limit;             /* 0 = none */
+    int body_window;            /* body packets sent before Tomcat asks;
+                                 * 0 = only when asked (mod_jk) */
     int lbfactor;               /* default 1 */
     const char *route;          /* default the worker name */
     const char *domain;         /* default "" or route's part before '.' */

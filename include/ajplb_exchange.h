@@ -56,6 +56,8 @@ typedef struct {
     int reply_timeout_fixed;    /* set by the mount rule or JK_REPLY_TIMEOUT:
                                  * wins over each lb member's own */
     apr_size_t max_packet_size;
+    int body_window;            /* body packets to send before the backend
+                                 * asks for them (0: only when asked) */
     ajplb_replay_t *replay;     /* request-pool buffer, may be reused */
 } ajplb_exchange_t;
 

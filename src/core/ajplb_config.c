@@ -524,6 +524,7 @@ static void ajplb__apply_defaults(ajplb__build_t *b, ajplb_worker_t *w,
     AJPLB__DEF(w->reply_timeout, defs->httpd_timeout_sec * 1000);
     AJPLB__DEF(w->recovery_options, 0);
     AJPLB__DEF(w->busy_limit, 0);
+    AJPLB__DEF(w->body_window, 0);
     AJPLB__DEF(w->lbfactor, 1);
     AJPLB__DEFS(w->route, w->name);
     if (w->domain == NULL) {

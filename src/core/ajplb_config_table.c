@@ -70,6 +70,8 @@ static const ajplb_propdef_t ajplb__propdefs[] = {
      "", NULL, 0},
     {"busy_limit", AJPLB_PROP_INT, AJPLB__A, 0, 1000000,
      AJPLB__F(busy_limit), NULL, "0", NULL, 0},
+    {"body_window", AJPLB_PROP_INT, AJPLB__A, 0, AJPLB_BODY_WINDOW_MAX,
+     AJPLB__F(body_window), "packets", "0", NULL, 0},
     {"max_packet_size", AJPLB_PROP_SPECIAL, AJPLB__A, 8192, 65536, -1,
      "bytes", "8192", NULL, 0},
     {"lbfactor", AJPLB_PROP_INT, AJPLB__A, 1, 10000, AJPLB__F(lbfactor),

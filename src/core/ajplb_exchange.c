@@ -5,6 +5,7 @@
  */
 #include <apr_strings.h>
 
+#include "ajplb_config.h"
 #include "ajplb_exchange.h"
 
 /* Read buffer per connection: several packets per recv() on big replies. */
@@ -16,6 +17,8 @@ typedef struct {
     ajplb_msg_t *req;           /* FORWARD_REQUEST */
     ajplb_msg_t *body;          /* request body packets */
     ajplb_ajp_reply_t *rp;
+    ajplb_msg_t *ahead[AJPLB_BODY_WINDOW_MAX];  /* body_window packets,
+                                                 * created when first used */
     char *rbuf;
     apr_size_t rlen;            /* bytes in rbuf */
     apr_size_t rpos;            /* bytes of rbuf already fed */
@@ -31,6 +34,13 @@ typedef struct {
     apr_off_t body_left;        /* client body still to read; -1 unknown */
     int body_done;              /* the client body is exhausted */
     int beyond_replay;          /* client bytes sent past the replay data */
+    int ahead;                  /* body packets sent that the backend has
+                                 * not asked for yet */
+    int full_asks;              /* the backend asks for whole packets, so
+                                 * packets sent ahead fit what it asks */
+    ajplb_msg_t *held;          /* the body's last, short packet: read, but
+                                 * sent only when asked for */
+    apr_size_t held_len;
 } ajplb__run_t;
 
 const char *ajplb_outcome_name(ajplb_outcome_e outcome)
@@ -260,43 +270,115 @@ static int ajplb__send_request(ajplb__run_t *run)
     return 1;
 }
 
-/* Answer GET_BODY_CHUNK: the next client bytes, or an empty packet once
- * the body is exhausted (never block on a client that has nothing more). */
-static int ajplb__send_body_chunk(ajplb__run_t *run, apr_size_t want)
+/* Fill @a msg with the next client bytes (up to @a want), or make it the
+ * empty packet that ends the body.  *got says how many. */
+static int ajplb__body_packet(ajplb__run_t *run, ajplb_msg_t *msg,
+                              apr_size_t want, apr_size_t *got)
 {
-    ajplb__xconn_t *xc = run->xc;
     apr_byte_t *space;
-    apr_size_t room, got = 0;
+    apr_size_t room;
     apr_status_t rv;
-    struct iovec iov;
 
-    ajplb_ajp_body_space(xc->body, &space, &room);
+    *got = 0;
+    ajplb_ajp_body_space(msg, &space, &room);
     if (want > room) {
         want = room;
     }
     if (!run->body_done && want > 0) {
-        rv = ajplb__read_client(run, (char *)space, want, &got);
+        rv = ajplb__read_client(run, (char *)space, want, got);
         if (rv != APR_SUCCESS) {
             ajplb__fail(run, AJPLB_OUT_CLIENT_ERROR, rv);
             return 0;
         }
-        if (got > 0) {
+        if (*got > 0) {
             run->beyond_replay = 1;
         }
     }
-    rv = ajplb_ajp_body_commit(xc->body, got);
+    rv = ajplb_ajp_body_commit(msg, *got);
     if (rv != APR_SUCCESS) {
         ajplb__fail(run, AJPLB_OUT_PROTOCOL_ERROR, rv);
         return 0;
     }
-    iov.iov_base = xc->body->buf;
-    iov.iov_len = xc->body->len;
-    rv = ajplb__send_all(run->conn->sock, &iov, 1, &run->res->sent);
+    return 1;
+}
+
+/* Answer GET_BODY_CHUNK (@a asked) with the next client bytes, or an empty
+ * packet once the body is exhausted (never block on a client that has
+ * nothing more), and with body_window keep that many packets in flight
+ * ahead of the backend's asks, written together with the answer.
+ * Why: each ask is a round trip with Tomcat idle until the packet comes;
+ * Tomcat reads the packets sent ahead as the answers to its next asks.
+ * Only once the backend has asked for a whole packet, so no packet sent
+ * ahead is larger than an ask; the asks that find their packet already
+ * sent are counted off in ajplb__on_event.  Only whole packets go ahead:
+ * if the backend answers without reading them, it takes the next one for
+ * a new message, and a whole packet's first byte (its length's high
+ * byte, 0x1F at 8192, never below 0x1F) is no AJP message type, so
+ * Tomcat closes the connection (as we do); a short last packet of
+ * 512-767 bytes would start with 0x02, FORWARD_REQUEST, and have the
+ * client's bytes parsed as a request.  The last packet waits its ask. */
+static int ajplb__send_body(ajplb__run_t *run, int asked, apr_size_t want)
+{
+    ajplb__xconn_t *xc = run->xc;
+    struct iovec iov[1 + AJPLB_BODY_WINDOW_MAX];
+    apr_size_t got, room = xc->max_packet - AJPLB_AJP_BODY_OVERHEAD;
+    apr_off_t bytes = 0;
+    int n = 0, extra = 0;
+    apr_status_t rv;
+
+    if (asked && run->held != NULL) {
+        iov[n].iov_base = run->held->buf;
+        iov[n++].iov_len = run->held->len;
+        bytes += (apr_off_t)run->held_len;
+        run->held = NULL;
+    }
+    else if (asked) {
+        if (!ajplb__body_packet(run, xc->body, want, &got)) {
+            return 0;
+        }
+        iov[n].iov_base = xc->body->buf;
+        iov[n++].iov_len = xc->body->len;
+        bytes += (apr_off_t)got;
+    }
+    while (run->full_asks && !run->body_done
+           && run->ahead + extra < run->x->body_window) {
+        /* Sent packets are in the kernel: the slots are free again. */
+        ajplb_msg_t **m = &xc->ahead[extra];
+
+        if (*m == NULL && (rv = ajplb_msg_create(run->conn->pool,
+                                                 xc->max_packet, m))
+                          != APR_SUCCESS) {
+            ajplb__fail(run, AJPLB_OUT_CLIENT_ERROR, rv);
+            return 0;
+        }
+        if (!ajplb__body_packet(run, *m, room, &got)) {
+            return 0;
+        }
+        if (got == 0) {
+            /* The body ended on a packet boundary: the backend's next
+             * ask gets the empty packet. */
+            break;
+        }
+        if (got < room) {
+            run->held = *m;
+            run->held_len = got;
+            break;
+        }
+        iov[n].iov_base = (*m)->buf;
+        iov[n++].iov_len = (*m)->len;
+        bytes += (apr_off_t)got;
+        extra++;
+    }
+    if (n == 0) {
+        return 1;
+    }
+    rv = ajplb__send_all(run->conn->sock, iov, n, &run->res->sent);
     if (rv != APR_SUCCESS) {
         ajplb__fail(run, AJPLB_OUT_SEND_ERROR, rv);
         return 0;
     }
-    run->res->body_to_backend += (apr_off_t)got;
+    run->ahead += extra;
+    run->res->body_to_backend += bytes;
     return 1;
 }
 
@@ -326,11 +408,29 @@ static int ajplb__on_event(ajplb__run_t *run, const ajplb_ajp_event_t *ev)
         res->body_to_client += (apr_off_t)ev->data_len;
         return 1;
     case AJPLB_AJP_EV_GET_BODY:
-        return ajplb__send_body_chunk(run, ev->get_len);
+        if (ev->get_len >= run->xc->max_packet - AJPLB_AJP_BODY_OVERHEAD) {
+            run->full_asks = 1;
+        }
+        if (run->ahead > 0) {
+            /* Its packet is already on the way; refill the window in
+             * batches of half of it, so one write carries several. */
+            run->ahead--;
+            if (run->ahead > run->x->body_window / 2) {
+                return 1;
+            }
+            return ajplb__send_body(run, 0, 0);
+        }
+        return ajplb__send_body(run, 1, ev->get_len);
     case AJPLB_AJP_EV_END_RESPONSE:
         res->outcome = AJPLB_OUT_OK;
         res->rv = APR_SUCCESS;
         res->reusable = ev->reuse;
+        if (run->ahead > 0) {
+            /* The backend answered without asking for packets sent
+             * ahead: they wait unread in its socket and would be taken
+             * for the next request there.  Close. */
+            res->reusable = 0;
+        }
         if (run->xc->rpos < run->xc->rlen) {
             /* Bytes after END_RESPONSE belong to no request. */
             res->rv = AJPLB_EAFTEREND;

@@ -390,6 +390,7 @@ int ajplb_service_lb(request_rec *r, const ajplb_srv_conf_t *conf,
             areq->route = apr_pstrdup(r->pool, choice.route);
             areq->lb_activation = ajplb_activation_name(choice.activation);
             x->max_packet_size = (apr_size_t)mrt->def->max_packet_size;
+            x->body_window = mrt->def->body_window;
             /* The member's own settings apply, unless the mount rule or
              * the environment fixed them for this request. */
             if (!x->reply_timeout_fixed) {

@@ -454,6 +454,7 @@ int ajplb_handler(request_rec *r)
     x.req = &areq;
     x.content_length = cl;
     x.max_packet_size = (apr_size_t)w->max_packet_size;
+    x.body_window = w->body_window;
     memset(&replay, 0, sizeof(replay));
     replay.data = apr_palloc(r->pool, x.max_packet_size);
     x.replay = &replay;

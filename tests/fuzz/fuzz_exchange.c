@@ -363,6 +363,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     c.body = body;
     /* f0 bits 0-1: no body, known length, unknown length, fewer bytes
      * than announced; bits 2-3 packet size; 4 prefetch; 5 retry;
+     * 6-7 body_window 0, 1, 4 or 16;
      * f1: body length / 64; f2: callback failures and read pieces. */
     c.body_len = (f0 & 3) ? ((apr_size_t)f1 * 64) % (sizeof(body) + 1) : 0;
     c.piece = (f2 >> 6) == 0 ? 0 : (apr_size_t)1 << (3 * (f2 >> 6));
@@ -400,6 +401,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Only a safety net: the stream always ends with EOF. */
     x.reply_timeout = apr_time_from_sec(5);
     x.max_packet_size = ajplb__fuzz_sizes[(f0 >> 2) & 3];
+    x.body_window = (int[]){0, 1, 4, 16}[f0 >> 6];
     x.replay = apr_pcalloc(p, sizeof(*x.replay));
     x.replay->data = apr_palloc(p, x.max_packet_size);
 

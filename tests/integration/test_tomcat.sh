@@ -22,6 +22,10 @@ port=$(free_port)
 sport=$(free_port)
 T=$IT_TMP/tomcat1
 tomcat_make "$T" "$ajp" "$thttp" worker1 "t0pS3cret"
+# /win/: the same pages through a worker with body_window (packets sent
+# ahead of Tomcat's asks).
+mkdir -p "$T/webapps/ROOT/win"
+cp "$T/webapps/ROOT/echo.jsp" "$T/webapps/ROOT/index.jsp" "$T/webapps/ROOT/win/"
 IT_PIDFILES="$IT_PIDFILES $T/pid"
 tomcat_start "$T" || { not_ok "tomcat starts" "$(tail -n 20 "$T/logs/catalina.out")"; it_done; }
 
@@ -32,13 +36,15 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=test-client" \
     -keyout "$IT_TMP/client.key" -out "$IT_TMP/client.crt" 2>/dev/null
 
 cat >"$IT_TMP/workers.properties" <<WP
-worker.list=worker1,badsecret
+worker.list=worker1,badsecret,win
 worker.worker1.type=ajp13
 worker.worker1.host=127.0.0.1
 worker.worker1.port=$ajp
 worker.worker1.secret=t0pS3cret
 worker.badsecret.reference=worker.worker1
 worker.badsecret.secret=wrong
+worker.win.reference=worker.worker1
+worker.win.body_window=4
 WP
 H=$IT_TMP/h
 httpd_conf "$H" "$port" <<CONF
@@ -52,6 +58,7 @@ JkLogFile logs/mod_jk.log
 JkMount /*.jsp worker1
 JkMount /err/* worker1;use_server_errors=400
 JkMount /bad/* badsecret
+JkMount /win/* win
 <VirtualHost 127.0.0.1:$sport>
     ServerName 127.0.0.1
     JkMountCopy On
@@ -98,6 +105,37 @@ out=$(curl -s -X POST -H "Transfer-Encoding: chunked" \
       --data-binary @"$IT_TMP/body" "$U/echo.jsp")
 check "chunked upload reaches Tomcat whole" "$want" \
     "$(field "$out" body_length) $(field "$out" body_fnv1a64)"
+
+# body_window=4: Tomcat reads the packets sent ahead as the answers to its
+# next asks; a page that never reads the body leaves them unread, Tomcat
+# and the module both close that connection, and the uploads after it are
+# whole.
+for n in 1 8186 8187 16886 1048576 10485760; do
+    head -c "$n" /dev/urandom >"$IT_TMP/body"
+    want="$n $(fnv1a64 "$IT_TMP/body")"
+    out=$(curl -s -X POST --data-binary @"$IT_TMP/body" "$U/win/echo.jsp")
+    check "body_window=4: a $n-byte body reaches Tomcat whole" "$want" \
+        "$(field "$out" body_length) $(field "$out" body_fnv1a64)"
+done
+head -c 300000 /dev/urandom >"$IT_TMP/body"
+want="300000 $(fnv1a64 "$IT_TMP/body")"
+out=$(curl -s -X POST -H "Transfer-Encoding: chunked" \
+      --data-binary @"$IT_TMP/body" "$U/win/echo.jsp")
+check "body_window=4: a chunked upload reaches Tomcat whole" "$want" \
+    "$(field "$out" body_length) $(field "$out" body_fnv1a64)"
+head -c 1048576 /dev/urandom >"$IT_TMP/mib"
+want="1048576 $(fnv1a64 "$IT_TMP/mib")"
+good=0
+for i in 1 2 3 4 5; do
+    code=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+           --data-binary @"$IT_TMP/mib" "$U/win/index.jsp")
+    out=$(curl -s -X POST --data-binary @"$IT_TMP/mib" "$U/win/echo.jsp")
+    [ "$code" = 200 ] \
+        && [ "$(field "$out" body_length) $(field "$out" body_fnv1a64)" = "$want" ] \
+        && good=$((good + 1))
+done
+check "body_window=4: a page that reads no body, then a whole upload (5 times)" \
+    5 "$good"
 check "streamed 100 MiB download" 104857600 \
     "$(curl -s -o /dev/null -w '%{size_download}' "$U/download.jsp?size=104857600")"
 check "wrong secret: Tomcat's 403 reaches the client" 403 \

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -79,7 +80,7 @@ enum {
     ST_BODIES_RECEIVED, ST_BODIES_INCOMPLETE, ST_BODIES_ABORTED,
     ST_BODY_BYTES, ST_BODY_PACKETS, ST_GETBODY_SENT,
     ST_TAINTED_REQUESTS, ST_TAINTED_CPINGS, ST_MAX_CONN_REQUESTS,
-    ST_BYTES_OUT, ST_COUNT
+    ST_BYTES_OUT, ST_ASKS_PREQUEUED, ST_COUNT
 };
 
 static const char *const stat_names[ST_COUNT] = {
@@ -88,7 +89,7 @@ static const char *const stat_names[ST_COUNT] = {
     "requests_rejected", "bad_requests", "protocol_errors", "cpings",
     "cpongs", "bodies_received", "bodies_incomplete", "bodies_aborted",
     "body_bytes", "body_packets", "getbody_sent", "tainted_requests",
-    "tainted_cpings", "max_conn_requests", "bytes_out"
+    "tainted_cpings", "max_conn_requests", "bytes_out", "asks_prequeued"
 };
 
 static unsigned long long stats[ST_COUNT];
@@ -1100,6 +1101,7 @@ struct ctl {
     long long size;                 /* -1: send the echo */
     long long status, delay_ms, drip_ms, headers, cut, plen, type, code;
     long long chunk;
+    long long early_after;          /* early_answer after this many asks */
     int then;                       /* 0 default, 1 close, 2 keep */
     int arm;                        /* cpong fault for the next CPING */
     int not_me;                     /* only=NAME named another backend */
@@ -1269,6 +1271,8 @@ static void ctl_param(struct ctl *c, const char *k, const char *v,
             c->then = 2;
         else
             snprintf(c->err, sizeof(c->err), "then= must be close or keep");
+    } else if (strcmp(k, "early_after") == 0) {
+        c->early_after = atoll(v);
     } else if (strcmp(k, "nobody") == 0) {
         c->nobody = strcmp(v, "0") != 0;
     } else if (strcmp(k, "forcebody") == 0) {
@@ -1397,7 +1401,8 @@ static int read_body(struct conn *c, const struct req *rq,
             break;
         }
         if (!unasked) {
-            if (ctl->fault == F_EARLY_ANSWER) {
+            if (ctl->fault == F_EARLY_ANSWER
+                && (long long)bi->asks >= ctl->early_after) {
                 /* Answer now, leaving the rest of the body unasked. */
                 bi->early = 1;
                 break;
@@ -1416,6 +1421,13 @@ static int read_body(struct conn *c, const struct req *rq,
                 /* The broken ask; the front must give up on us. */
                 send_get_body(c, 0);
                 return -1;
+            }
+            {
+                /* A body packet already waiting before we ask: the front
+                 * sent it ahead (body_window). */
+                int queued = 0;
+                if (ioctl(c->fd, FIONREAD, &queued) == 0 && queued > 0)
+                    st_add(ST_ASKS_PREQUEUED, 1);
             }
             if (send_get_body(c, 1) < 0)
                 return -1;
