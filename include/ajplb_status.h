@@ -1,12 +1,15 @@
 /*
  * ajplb_status.h -- the status worker's core: request parameters, a
  * snapshot of the model and the shared state, its rendering as HTML, XML,
- * text, Java properties, JSON and Prometheus text, runtime updates, and
- * the write nonce.  Core layer: APR only; the adapter does I/O and locks.
+ * text, Java properties, JSON and Prometheus text (the dump with every
+ * server's mounts), runtime updates, the write nonce, and the configtest
+ * check of who may reach a writable one.  Core layer: APR only; the
+ * adapter does I/O and locks.
  */
 #ifndef AJPLB_STATUS_H
 #define AJPLB_STATUS_H
 
+#include <apr_hash.h>
 #include <apr_network_io.h>
 #include <apr_pools.h>
 #include <apr_tables.h>
@@ -15,6 +18,7 @@
 #include "ajplb_common.h"
 #include "ajplb_config.h"
 #include "ajplb_shm.h"
+#include "ajplb_uri_map.h"
 
 #define AJPLB_STATUS_VERSION "mod_ajplb/0.4"
 
@@ -140,6 +144,16 @@ typedef struct {
     int maintain_in;            /* seconds to next maintenance, >= 0 */
 } ajplb_status_lb_t;
 
+/* One server's mount map, for cmd=dump: the main server or a
+ * <VirtualHost>, with the rules its requests are mapped by. */
+typedef struct {
+    const char *server;         /* ServerName */
+    int is_virtual;             /* 0: the main server */
+    const char *address;        /* <VirtualHost> addresses; "" for main */
+    const apr_array_header_t *rules;    /* of const ajplb_uri_rule_t *,
+                                         * in priority order */
+} ajplb_status_vhost_t;
+
 /** Connections of @a worker's pool in this child; -1 when unknown. */
 typedef void ajplb_status_conns_fn(void *ctx, const char *worker,
                                    int *open, int *max_open);
@@ -159,6 +173,8 @@ typedef struct {
     const char *result_msg;
     apr_array_header_t *lbs;    /* of ajplb_status_lb_t * */
     apr_array_header_t *ajps;   /* of ajplb_status_ajp_t * */
+    apr_array_header_t *vhosts; /* of ajplb_status_vhost_t: the mounts
+                                 * cmd=dump lists; NULL when none */
 } ajplb_status_view_t;
 
 /**
@@ -193,8 +209,14 @@ void ajplb_status_render_html(ajplb_sbuf_t *b, const ajplb_status_view_t *v);
 apr_status_t ajplb_status_render_edit(ajplb_sbuf_t *b,
                                       const ajplb_status_view_t *v);
 
-/** cmd=dump: every property as read, with file:line; secrets hidden. */
+/** cmd=dump: every property as read, with file:line (secrets hidden),
+ * then v->vhosts' mount rules unless opt hides maps. */
 void ajplb_status_render_dump(ajplb_sbuf_t *b, const ajplb_status_view_t *v);
+
+/** The mounts part of the dump in req->mime; @a ns is the XML element
+ * prefix.  ajplb_status_render_dump calls it. */
+void ajplb_status_render_mounts(ajplb_sbuf_t *b, const ajplb_status_view_t *v,
+                                const char *ns);
 
 /** An error page/document in @a mime (HTML-escaped where needed). */
 void ajplb_status_render_error(ajplb_sbuf_t *b, ajplb_status_mime_e mime,
@@ -250,6 +272,47 @@ apr_status_t ajplb_status_recover(apr_pool_t *p, ajplb_shm_t *shm,
                                   const ajplb_model_t *model,
                                   const ajplb_status_req_t *req,
                                   const char **err);
+
+/* ------------------------------------------------ who may reach it */
+
+/**
+ * Does directive @a name with arguments @a args limit who may come in?
+ * Any Require but "Require all granted", any Deny, any Allow but "Allow
+ * from all".  The caller walks the containers (<RequireAny>, <Limit>).
+ */
+int ajplb_status_access_limits(const char *name, const char *args);
+
+/** 1 when @a s matches regular expression @a re as httpd would match
+ *  it; 0 otherwise, also when @a re does not compile. */
+typedef int ajplb_status_regex_fn(void *ctx, const char *re, const char *s);
+
+/**
+ * Does a <Location> section with argument @a arg (a regex when @a regex:
+ * <LocationMatch> or "~") cover @a path, the literal start of a mount
+ * pattern?  As httpd's location walk: a plain path matches whole
+ * segments, a wildcard as fnmatch with '/' matched only by '/', a regex
+ * through @a re.
+ */
+int ajplb_status_access_covers(const char *arg, int regex, const char *path,
+                               ajplb_status_regex_fn *re, void *ctx);
+
+/** 1 when a <Location> that applies to the server being checked covers
+ *  @a path and limits who may come in (see the two functions above). */
+typedef int ajplb_status_protected_fn(void *ctx, const char *path);
+
+/**
+ * Configtest warning (T-G8) for one server's mount @a rules: a status
+ * worker of @a model with read_only=false and no user= list, mounted
+ * where @a prot finds no <Location> limiting access, lets anyone who
+ * reaches the server change the balancer.  One warning per mount line
+ * and path: @a seen ("file:line:path") is shared by the calls for every
+ * server, so a rule copied into several virtual hosts is named once.
+ * Used by the module's configtest and by `ajplb check`.
+ */
+void ajplb_status_access_check(apr_pool_t *p, const ajplb_model_t *model,
+                               const apr_array_header_t *rules,
+                               ajplb_status_protected_fn *prot, void *ctx,
+                               apr_hash_t *seen, ajplb_diags_t *d);
 
 /* ------------------------------------------------------------- nonce */
 

@@ -155,6 +155,14 @@ apr_status_t ajplb_uri_ext_parse(apr_pool_t *p, const char *target,
                                  ajplb_diags_t *diags, const char *file,
                                  int line);
 
+/**
+ * The extensions set in @a ext as a rule target writes them, in a fixed
+ * order ("reply_timeout=5000;sticky_ignore=1", lists joined by ','; ""
+ * when none), so two rules compare by their text.  For the status
+ * worker's dump.
+ */
+const char *ajplb_uri_ext_text(apr_pool_t *p, const ajplb_uri_ext_t *ext);
+
 /* ---- internal to src/core/ajplb_uri_map*.c ----------------------------------
  * The lookup index of one rule kind (mounts or exclusions).  Exposed only
  * so the map and its index can live in separate files. */

@@ -1,7 +1,8 @@
 /*
  * check_status.c -- unit tests for the status worker core: argument
  * decoding, escaping per format, good/bad rating, the write nonce and
- * same-origin check, updates/reset/recover through the shm, rendering.
+ * same-origin check, updates/reset/recover through the shm, rendering,
+ * the dump's mounts, and the check of who may reach a writable one.
  */
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include "test_util.h"
 #include "ajplb_lb.h"
 #include "ajplb_status.h"
+#include "ajplb_uri_map.h"
 
 static const ajplb_model_defaults_t ajplb__defs = {60, 16};
 
@@ -584,6 +586,247 @@ START_TEST(test_render_traffic)
 }
 END_TEST
 
+/* Two servers' rules for the dump: the main server (its name needs
+ * escaping) and a virtual host, each with a JkMount with an extension, an
+ * exclusion, a mount-file rule and a disabled one. */
+static apr_array_header_t *ajplb__vhosts(void)
+{
+    apr_array_header_t *a = apr_array_make(ajplb_test_pool, 2,
+                                           sizeof(ajplb_status_vhost_t));
+    ajplb_diags_t *d = ajplb_diags_make(ajplb_test_pool);
+    ajplb_uri_map_t *m = ajplb_uri_map_make(ajplb_test_pool, d);
+    ajplb_status_vhost_t *vh;
+
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "/app/*",
+                      "lb;reply_timeout=5000;fail_on_status=500,-503", 0,
+                      "h.conf", 3);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "/app/static/*", "*",
+                      AJPLB_URI_RULE_UNMOUNT, "h.conf", 4);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "-/off", "solo", 0,
+                      "h.conf", 5);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_MOUNTFILE, "/a\"b<", "solo", 0,
+                      "u.properties", 1);
+    ck_assert_int_eq(ajplb_uri_map_build(m), APR_SUCCESS);
+    vh = apr_array_push(a);
+    vh->server = "h<x>";
+    vh->is_virtual = 0;
+    vh->address = "";
+    vh->rules = ajplb_uri_map_rules(m);
+    vh = apr_array_push(a);
+    vh->server = "v.example";
+    vh->is_virtual = 1;
+    vh->address = "127.0.0.1:80";
+    vh->rules = ajplb_uri_map_rules(m);
+    return a;
+}
+
+static const char *ajplb__dump(ajplb__fx_t *fx, const char *query)
+{
+    ajplb_status_req_t r = ajplb__req(query);
+    ajplb_status_view_t v;
+    ajplb_sbuf_t b;
+
+    memset(&v, 0, sizeof(v));
+    v.model = fx->m;
+    v.status = ajplb_model_find(fx->m, "st");
+    v.req = &r;
+    v.now = apr_time_now();
+    v.server_name = "h";
+    v.server_software = "Apache";
+    v.vhosts = ajplb__vhosts();
+    ajplb_sbuf_init(&b, ajplb_test_pool, 64);
+    ajplb_status_render_dump(&b, &v);
+    return b.s;
+}
+
+/* cmd=dump lists every server's mount rules in every format, escaped for
+ * it; opt=2 (mod_jk's "no maps") leaves them out. */
+START_TEST(test_dump_mounts)
+{
+    static const struct {
+        const char *query;
+        const char *want[4];
+    } cases[] = {
+        {"cmd=dump&mime=json", {
+            "],\"mounts\":[{\"server\":\"h\\u003cx\\u003e\",\"virtual\":"
+            "false,\"address\":\"\",\"pattern\":\"/app/static/*\",\"worker\":"
+            "\"*\",\"type\":\"unmount\",\"match\":\"wildcard\",\"disabled\":"
+            "false,\"source\":\"JkMount\",\"extensions\":\"\",\"file\":"
+            "\"h.conf\",\"line\":4}",
+            "\"pattern\":\"/app/*\",\"worker\":\"lb\",\"type\":\"mount\","
+            "\"match\":\"wildcard\",\"disabled\":false,\"source\":\"JkMount\","
+            "\"extensions\":\"reply_timeout=5000;fail_on_status=500,-503\"",
+            "{\"server\":\"v.example\",\"virtual\":true,\"address\":"
+            "\"127.0.0.1:80\",\"pattern\":\"/off\",\"worker\":\"solo\","
+            "\"type\":\"mount\",\"match\":\"exact\",\"disabled\":true",
+            "\"source\":\"JkMount\",\"extensions\":\"\",\"file\":"
+            "\"h.conf\",\"line\":5}]}\n"}},
+        {"cmd=dump&mime=xml", {
+            "</jk:properties>\n  <jk:mounts count=\"8\">\n",
+            "<jk:mount server=\"h&lt;x&gt;\" virtual=\"False\" address=\"\" "
+            "pattern=\"/a&quot;b&lt;\" worker=\"solo\" type=\"mount\" "
+            "match=\"exact\" disabled=\"False\" source=\"uriworkermap\" "
+            "extensions=\"\" file=\"u.properties\" line=\"1\"/>",
+            "server=\"v.example\" virtual=\"True\" address=\"127.0.0.1:80\"",
+            "  </jk:mounts>\n</jk:status>\n"}},
+        {"cmd=dump&mime=txt", {
+            "# URI mounts (8): ",
+            "# Mount: server=\"h<x>\" virtual=False address=\"\" "
+            "pattern=\"/app/*\" worker=\"lb\" type=\"mount\" "
+            "match=\"wildcard\" disabled=False source=\"JkMount\" "
+            "extensions=\"reply_timeout=5000;fail_on_status=500,-503\" "
+            "file=\"h.conf\" line=3\n",
+            "pattern=\"/a\\\"b<\"",
+            "server=\"v.example\" virtual=True address=\"127.0.0.1:80\""}},
+        {"cmd=dump&mime=prop", {"# Mount: server=\"v.example\"", "", "",
+                                ""}},
+        {"cmd=dump&mime=prometheus", {"# Mount: server=\"v.example\"", "",
+                                      "", ""}},
+        {"cmd=dump", {
+            "<h2>URI mounts (8)</h2>",
+            "<tr><td>(main server)</td><td>/off</td><td>solo</td><td>mount"
+            "</td><td>exact</td><td>yes</td><td>JkMount</td><td></td><td>"
+            "h.conf:5</td></tr>",
+            "<tr><td>v.example [127.0.0.1:80]</td><td>/a&quot;b&lt;</td>",
+            "</table>\n</body>\n</html>\n"}},
+    };
+    ajplb__fx_t fx = ajplb__setup();
+    const char *out;
+    size_t i, j;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        out = ajplb__dump(&fx, cases[i].query);
+        for (j = 0; j < 4; j++) {
+            ck_assert_msg(strstr(out, cases[i].want[j]) != NULL,
+                          "%s: no '%s' in:\n%s", cases[i].query,
+                          cases[i].want[j], out);
+        }
+        ck_assert_msg(strstr(out, "worker.w1.port") != NULL,
+                      "%s: the properties are still there", cases[i].query);
+    }
+    out = ajplb__dump(&fx, "cmd=dump&mime=json&opt=2");
+    ck_assert_ptr_null(strstr(out, "mounts"));
+    ck_assert_ptr_nonnull(strstr(out, "\"key\":\"worker.w1.port\""));
+    ck_assert_ptr_nonnull(strstr(out, "]}\n"));
+}
+END_TEST
+
+/* Which access lines limit who may come in, and which <Location>
+ * arguments cover a mount's path, as httpd's location walk decides. */
+static int ajplb__fake_regex(void *ctx, const char *re, const char *s)
+{
+    /* Enough for the table: "^" + a prefix. */
+    return re[0] == '^' && strncmp(re + 1, s, strlen(re + 1)) == 0;
+}
+
+START_TEST(test_access_rules)
+{
+    static const struct {
+        const char *name, *args;
+        int limits;
+    } lines[] = {
+        {"Require", "ip 127.0.0.1", 1},
+        {"Require", "valid-user", 1},
+        {"Require", "all denied", 1},
+        {"Require", "all granted", 0},
+        {"require", "  ALL   Granted ", 0},
+        {"Require", "not ip 10.0.0.1", 1},
+        {"Deny", "from all", 1},
+        {"Allow", "from all", 0},
+        {"Allow", "from all  ", 0},
+        {"Allow", "from 127.0.0.1", 1},
+        {"Order", "deny,allow", 0},
+        {"AuthType", "Basic", 0},
+    };
+    static const struct {
+        const char *arg;
+        int regex;
+        const char *path;
+        int covers;
+    } locs[] = {
+        {"/jkm", 0, "/jkm", 1},
+        {"/jkm", 0, "/jkm/", 1},
+        {"/jkm", 0, "/jkmanager", 0},
+        {"/jk", 0, "/jkm", 0},
+        {"/jkm/", 0, "/jkm/x", 1},
+        {"/", 0, "/anything", 1},
+        {"/jk*", 0, "/jkm", 1},
+        {"/jk*", 0, "/jkm/x", 0},
+        {"/a/*/c", 0, "/a/b/c", 1},
+        {"^/jk", 1, "/jkm", 1},
+        {"^/jk", 1, "/x/jkm", 0},
+        {"", 0, "/jkm", 0},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+        ck_assert_msg(ajplb_status_access_limits(lines[i].name,
+                                                 lines[i].args)
+                      == lines[i].limits, "%s %s: want %d", lines[i].name,
+                      lines[i].args, lines[i].limits);
+    }
+    for (i = 0; i < sizeof(locs) / sizeof(locs[0]); i++) {
+        ck_assert_msg(ajplb_status_access_covers(locs[i].arg, locs[i].regex,
+                                                 locs[i].path,
+                                                 ajplb__fake_regex, NULL)
+                      == locs[i].covers, "<Location %s> %s: want %d",
+                      locs[i].arg, locs[i].path, locs[i].covers);
+    }
+    ck_assert(!ajplb_status_access_covers("^/jk", 1, "/jkm", NULL, NULL));
+}
+END_TEST
+
+static int ajplb__prot_jkm(void *ctx, const char *path)
+{
+    ++*(int *)ctx;
+    return strcmp(path, "/jkm") == 0;
+}
+
+/* The configtest warning: writable status workers without a user= list
+ * whose path nothing protects, once per mount line and path; read-only
+ * ones, excluded and disabled rules are left alone. */
+START_TEST(test_access_check)
+{
+    ajplb__fx_t fx = ajplb__setup_conf(
+        "worker.list=w1,st,ro,users\n"
+        "worker.w1.port=8001\nworker.w1.secret=s\n"
+        "worker.st.type=status\nworker.st.read_only=false\n"
+        "worker.ro.type=status\n"
+        "worker.users.type=status\nworker.users.read_only=false\n"
+        "worker.users.user=ops\n");
+    ajplb_diags_t *d = ajplb_diags_make(ajplb_test_pool);
+    ajplb_uri_map_t *m = ajplb_uri_map_make(ajplb_test_pool, d);
+    apr_hash_t *seen = apr_hash_make(ajplb_test_pool);
+    const ajplb_diag_t *w;
+    int asked = 0;
+
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "/jkm", "st", 0, "h", 1);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "/open/*", "st", 0, "h", 2);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "/ro", "ro", 0, "h", 3);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "/users", "users", 0, "h", 4);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "-/off", "st", 0, "h", 5);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "/open/x", "st",
+                      AJPLB_URI_RULE_UNMOUNT, "h", 6);
+    ajplb_uri_map_add(m, AJPLB_URI_SRC_JKMOUNT, "/app", "w1", 0, "h", 7);
+    ck_assert_int_eq(ajplb_uri_map_build(m), APR_SUCCESS);
+    /* Twice, as for two virtual hosts sharing the rules: one warning. */
+    ajplb_status_access_check(ajplb_test_pool, fx.m, ajplb_uri_map_rules(m),
+                              ajplb__prot_jkm, &asked, seen, d);
+    ajplb_status_access_check(ajplb_test_pool, fx.m, ajplb_uri_map_rules(m),
+                              ajplb__prot_jkm, &asked, seen, d);
+    ck_assert_msg(d->warnings == 1, "%s", ajplb_test_diags_text(d));
+    w = &APR_ARRAY_IDX(d->items, 0, ajplb_diag_t);
+    ck_assert_int_eq(w->line, 2);
+    ck_assert_ptr_nonnull(strstr(w->msg, "status worker 'st' at '/open/*' "
+                                 "may change the balancer"));
+    ck_assert_ptr_nonnull(strstr(w->msg, "<Location \"/open/\">"));
+    ck_assert_int_eq(asked, 3);     /* /jkm twice, /open/ once */
+    ajplb_status_access_check(ajplb_test_pool, NULL, ajplb_uri_map_rules(m),
+                              ajplb__prot_jkm, &asked, seen, d);
+    ck_assert_int_eq(d->warnings, 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("status");
@@ -601,6 +844,9 @@ int main(void)
     tcase_add_test(tc, test_reset_recover);
     tcase_add_test(tc, test_render_formats);
     tcase_add_test(tc, test_render_traffic);
+    tcase_add_test(tc, test_dump_mounts);
+    tcase_add_test(tc, test_access_rules);
+    tcase_add_test(tc, test_access_check);
     suite_add_tcase(s, tc);
     return ajplb_test_run(s);
 }

@@ -393,9 +393,18 @@ START_TEST(test_extensions)
     ck_assert_str_eq(r->file, "map.properties");
     ck_assert_int_eq(r->line, 1);
     ck_assert_int_eq(r->source, AJPLB_URI_SRC_MOUNTFILE);
+    /* As the status worker's dump writes them: a fixed order, lists
+     * joined by ','. */
+    ck_assert_str_eq(ajplb_uri_ext_text(ajplb_test_pool, &r->ext),
+                     "reply_timeout=5000;sticky_ignore=1;stateless=0;"
+                     "set_session_cookie=1;use_server_errors=400;"
+                     "active=a,b,c;disabled=d;stopped=e,f;"
+                     "fail_on_status=-404,500,503;session_cookie=SID;"
+                     "session_path=;sid;session_cookie_path=/app");
 
     r = ajplb_uri_map_match(m, "/plain/x", NULL);
     ck_assert_ptr_nonnull(r);
+    ck_assert_str_eq(ajplb_uri_ext_text(ajplb_test_pool, &r->ext), "");
     ck_assert_int_eq(r->ext.reply_timeout, AJPLB_UNSET);
     ck_assert_int_eq(r->ext.sticky_ignore, AJPLB_UNSET);
     ck_assert_ptr_null(r->ext.active);

@@ -33,6 +33,15 @@ typedef struct {
     int line;
 } ajplb_cli_mount_t;
 
+/* A <Location> or <LocationMatch> section, for the check of who may
+ * reach a writable status worker (ajplb_status_access_check). */
+typedef struct {
+    const char *arg;            /* its path, wildcard or regex */
+    int regex;                  /* <LocationMatch>, or "~" */
+    int limits;                 /* holds a Require, Allow or Deny that
+                                 * limits who may come in */
+} ajplb_cli_location_t;
+
 /* The main server or one <VirtualHost>: what the module keeps per server. */
 typedef struct {
     const char *name;           /* ServerName, or "(main server)" */
@@ -44,6 +53,7 @@ typedef struct {
                                  * has a module config of its own, else it
                                  * shares the main server's (httpd) */
     apr_array_header_t *mounts; /* of ajplb_cli_mount_t */
+    apr_array_header_t *locations;  /* of ajplb_cli_location_t * */
     const char *mount_file;
     int mount_copy;             /* AJPLB_UNSET, 0, 1, 2 (All) */
     int reject_unsafe;          /* -1 unset, 0, 1: JkOptions RejectUnsafeURI */
@@ -76,7 +86,8 @@ typedef struct {
 ajplb_cli_conf_t *ajplb_cli_conf_make(apr_pool_t *p);
 
 /** Read an httpd configuration file (Include followed); the Jk* lines,
- *  <VirtualHost>, <Location>, ServerRoot, Timeout, ThreadsPerChild. */
+ *  <VirtualHost>, <Location> (with its access lines), ServerRoot,
+ *  Timeout, ThreadsPerChild. */
 apr_status_t ajplb_cli_conf_read_httpd(ajplb_cli_conf_t *c, const char *path);
 
 /** One directive line given on the command line (e.g. "JkMount /a/x w"). */

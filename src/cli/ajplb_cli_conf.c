@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <glob.h>
+#include <regex.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "ajplb_cli.h"
 #include "ajplb_props.h"
+#include "ajplb_status.h"
 #include "ajplb_uri_map_model.h"
 
 #define AJPLB__MAX_DEPTH 16     /* nested Include levels */
@@ -27,6 +29,7 @@ typedef struct {
     ajplb_cli_conf_t *c;
     ajplb_cli_server_t *srv;
     const char *location;       /* <Location> path, or NULL */
+    ajplb_cli_location_t *loc;  /* the open <Location> section, or NULL */
     int depth;
 } ajplb__ctx_t;
 
@@ -37,6 +40,7 @@ static ajplb_cli_server_t *ajplb__server_make(apr_pool_t *p, int is_virtual)
     s->name = is_virtual ? NULL : "(main server)";
     s->aliases = apr_array_make(p, 2, sizeof(const char *));
     s->mounts = apr_array_make(p, 4, sizeof(ajplb_cli_mount_t));
+    s->locations = apr_array_make(p, 2, sizeof(ajplb_cli_location_t *));
     s->is_virtual = is_virtual;
     s->mount_copy = AJPLB_UNSET;
     s->reject_unsafe = -1;
@@ -260,6 +264,9 @@ static void ajplb__directive(ajplb__ctx_t *x, const char *name,
     if (strncasecmp(name, "Jk", 2) == 0) {
         x->srv->has_jk = 1;
     }
+    if (x->loc != NULL && ajplb_status_access_limits(name, raw)) {
+        x->loc->limits = 1;
+    }
     if (strcasecmp(name, "JkWorkersFile") == 0) {
         if (c->workers_file != NULL) {
             ajplb__syntax(x, file, line, "JkWorkersFile given twice (first "
@@ -376,6 +383,18 @@ static void ajplb__section(ajplb__ctx_t *x, const char *text,
     else if (strcasecmp(name, "Location") == 0
              || strcasecmp(name, "LocationMatch") == 0) {
         x->location = close ? NULL : ajplb__word(p, &arg);
+        x->loc = NULL;
+        if (!close) {
+            x->loc = apr_pcalloc(p, sizeof(*x->loc));
+            x->loc->regex = strcasecmp(name, "LocationMatch") == 0;
+            x->loc->arg = x->location;
+            if (strcmp(x->loc->arg, "~") == 0) {
+                x->loc->regex = 1;
+                x->loc->arg = ajplb__word(p, &arg);
+            }
+            APR_ARRAY_PUSH(x->srv->locations, ajplb_cli_location_t *) =
+                x->loc;
+        }
     }
 }
 
@@ -535,6 +554,61 @@ static void ajplb__build_maps(ajplb_cli_conf_t *c)
     }
 }
 
+/* <LocationMatch> and "~" patterns: POSIX extended expressions, which
+ * agree with httpd's PCRE on the patterns such sections use. */
+static int ajplb__regex(void *ctx, const char *re, const char *s)
+{
+    regex_t rx;
+    int rc;
+
+    if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB) != 0) {
+        return 0;
+    }
+    rc = regexec(&rx, s, 0, NULL, 0);
+    regfree(&rx);
+    return rc == 0;
+}
+
+/* As the module's walk of httpd's tree: a <Location> of the main server
+ * applies to every server, one inside a <VirtualHost> to that one. */
+static int ajplb__protected(void *ctx, const char *path)
+{
+    ajplb_cli_server_t *const *srv = ctx;
+    int i, j;
+
+    for (j = 0; j < 2; j++) {
+        for (i = 0; srv[j] != NULL && i < srv[j]->locations->nelts; i++) {
+            const ajplb_cli_location_t *l =
+                APR_ARRAY_IDX(srv[j]->locations, i, ajplb_cli_location_t *);
+            if (l->limits && ajplb_status_access_covers(l->arg, l->regex,
+                                                        path, ajplb__regex,
+                                                        NULL)) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The module's configtest warning for writable status workers that
+ * nothing protects (ajplb_config_warnings). */
+static void ajplb__check_access(ajplb_cli_conf_t *c)
+{
+    apr_hash_t *seen = apr_hash_make(c->pool);
+    ajplb_cli_server_t *srv[2];
+    int i;
+
+    srv[0] = APR_ARRAY_IDX(c->servers, 0, ajplb_cli_server_t *);
+    for (i = 0; i < c->servers->nelts; i++) {
+        ajplb_cli_server_t *s =
+            APR_ARRAY_IDX(c->servers, i, ajplb_cli_server_t *);
+        srv[1] = s->is_virtual ? s : NULL;
+        ajplb_status_access_check(c->pool, c->model,
+                                  s->map ? ajplb_uri_map_rules(s->map) : NULL,
+                                  ajplb__protected, srv, seen, c->diags);
+    }
+}
+
 void ajplb_cli_conf_load(ajplb_cli_conf_t *c)
 {
     ajplb_model_defaults_t defs;
@@ -574,6 +648,7 @@ void ajplb_cli_conf_load(ajplb_cli_conf_t *c)
     }
     if (rv == APR_SUCCESS || c->diags->errors > 0) {
         ajplb__build_maps(c);
+        ajplb__check_access(c);
     }
     if (rv != APR_SUCCESS && c->diags->errors == 0) {
         char buf[120];

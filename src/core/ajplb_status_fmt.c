@@ -1,8 +1,9 @@
 /*
  * ajplb_status_fmt.c -- status worker core, part 3: the machine formats
  * (XML, text, Java properties with mod_jk's keys, JSON, Prometheus), the
- * configuration dump and error documents.  Every value is escaped for
- * its format.  Core layer: APR only.
+ * configuration dump (its mounts: ajplb_status_mounts.c) and error
+ * documents.  Every value is escaped for its format.  Core layer: APR
+ * only.
  */
 #include <string.h>
 
@@ -767,13 +768,25 @@ void ajplb_status_render_dump(ajplb_sbuf_t *b, const ajplb_status_view_t *v)
         }
     }
     if (mime == AJPLB_STATUS_MIME_HTML) {
-        ajplb_sbuf_puts(b, "</table>\n</body>\n</html>\n");
+        ajplb_sbuf_puts(b, "</table>\n");
     }
     else if (mime == AJPLB_STATUS_MIME_XML) {
-        ajplb_sbuf_printf(b, "  </%sproperties>\n</%sstatus>\n", ns, ns);
+        ajplb_sbuf_printf(b, "  </%sproperties>\n", ns);
     }
     else if (mime == AJPLB_STATUS_MIME_JSON) {
-        ajplb_sbuf_puts(b, "]}\n");
+        ajplb_sbuf_puts(b, "]");
+    }
+    if (!(v->req->opt & AJPLB_STATUS_OPT_NO_MAPS)) {
+        ajplb_status_render_mounts(b, v, ns);
+    }
+    if (mime == AJPLB_STATUS_MIME_HTML) {
+        ajplb_sbuf_puts(b, "</body>\n</html>\n");
+    }
+    else if (mime == AJPLB_STATUS_MIME_XML) {
+        ajplb_sbuf_printf(b, "</%sstatus>\n", ns);
+    }
+    else if (mime == AJPLB_STATUS_MIME_JSON) {
+        ajplb_sbuf_puts(b, "}\n");
     }
 }
 

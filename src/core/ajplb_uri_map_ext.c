@@ -275,3 +275,61 @@ apr_status_t ajplb_uri_ext_parse(apr_pool_t *p, const char *target,
     }
     return ok ? APR_SUCCESS : AJPLB_ECONFIG;
 }
+
+static void ajplb__ext_put(apr_pool_t *p, const char **out, const char *name,
+                           const char *value)
+{
+    *out = apr_pstrcat(p, *out, **out ? ";" : "", name, "=", value, NULL);
+}
+
+static void ajplb__ext_put_int(apr_pool_t *p, const char **out,
+                               const char *name, int v)
+{
+    if (v != AJPLB_UNSET) {
+        ajplb__ext_put(p, out, name, apr_itoa(p, v));
+    }
+}
+
+static void ajplb__ext_put_list(apr_pool_t *p, const char **out,
+                                const char *name,
+                                const apr_array_header_t *a)
+{
+    if (a != NULL) {
+        ajplb__ext_put(p, out, name, apr_array_pstrcat(p, a, ','));
+    }
+}
+
+const char *ajplb_uri_ext_text(apr_pool_t *p, const ajplb_uri_ext_t *ext)
+{
+    const char *out = "";
+    int i;
+
+    ajplb__ext_put_int(p, &out, "reply_timeout", ext->reply_timeout);
+    ajplb__ext_put_int(p, &out, "sticky_ignore", ext->sticky_ignore);
+    ajplb__ext_put_int(p, &out, "stateless", ext->stateless);
+    ajplb__ext_put_int(p, &out, "set_session_cookie",
+                       ext->set_session_cookie);
+    ajplb__ext_put_int(p, &out, "use_server_errors", ext->use_server_errors);
+    ajplb__ext_put_list(p, &out, "active", ext->active);
+    ajplb__ext_put_list(p, &out, "disabled", ext->disabled);
+    ajplb__ext_put_list(p, &out, "stopped", ext->stopped);
+    if (ext->fail_on_status != NULL) {
+        const char *codes = "";
+        for (i = 0; i < ext->fail_on_status->nelts; i++) {
+            codes = apr_psprintf(p, "%s%s%d", codes, i ? "," : "",
+                                 APR_ARRAY_IDX(ext->fail_on_status, i, int));
+        }
+        ajplb__ext_put(p, &out, "fail_on_status", codes);
+    }
+    if (ext->session_cookie != NULL) {
+        ajplb__ext_put(p, &out, "session_cookie", ext->session_cookie);
+    }
+    if (ext->session_path != NULL) {
+        ajplb__ext_put(p, &out, "session_path", ext->session_path);
+    }
+    if (ext->session_cookie_path != NULL) {
+        ajplb__ext_put(p, &out, "session_cookie_path",
+                       ext->session_cookie_path);
+    }
+    return out;
+}

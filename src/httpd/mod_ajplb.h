@@ -194,6 +194,10 @@ int ajplb_fixups(request_rec *r);
 int ajplb_translate(request_rec *r);
 int ajplb_map_to_storage(request_rec *r);
 int ajplb_build_maps(apr_pool_t *pconf, server_rec *s, ajplb_diags_t *d);
+/* The published mount map of @a conf (NULL: none), held until @a r ends
+ * so a JkMountFile reload cannot free it while it is read. */
+const ajplb_uri_map_t *ajplb_map_hold(request_rec *r,
+                                      const ajplb_srv_conf_t *conf);
 
 /* mod_ajplb_service.c */
 int ajplb_handler(request_rec *r);

@@ -216,6 +216,24 @@ static apr_status_t ajplb_map_release(void *readers)
     return APR_SUCCESS;
 }
 
+const ajplb_uri_map_t *ajplb_map_hold(request_rec *r,
+                                      const ajplb_srv_conf_t *conf)
+{
+    ajplb_mounts_gen_t *g = (ajplb_mounts_gen_t *)conf->map;
+    apr_uint32_t e;
+
+    if (g == NULL) {
+        return NULL;
+    }
+    if (!AJPLB_RELOADS(g)) {
+        return g->pub.map;
+    }
+    e = ajplb_map_acquire(g);
+    apr_pool_cleanup_register(r->pool, (void *)&g->readers[e],
+                              ajplb_map_release, apr_pool_cleanup_null);
+    return g->gens[e];
+}
+
 /* The path to map: r->uri normalised the way Tomcat will see it.  When
  * r->uri still holds a '%' (AllowEncodedSlashes NoDecode kept a %2F, or
  * the client sent %25), the client's own form decoded once is used, so an

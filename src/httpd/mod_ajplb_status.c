@@ -12,8 +12,6 @@
 #include "http_request.h"
 #include "ap_regex.h"
 
-#include <apr_fnmatch.h>
-#include <apr_lib.h>
 #include <apr_strings.h>
 
 #include "mod_ajplb.h"
@@ -254,6 +252,42 @@ static apr_status_t ajplb_status_change(request_rec *r,
     return APR_SUCCESS;
 }
 
+/* Every server's mount rules for the dump: the main server and each
+ * <VirtualHost>, with the addresses it was declared for. */
+static apr_array_header_t *ajplb_status_vhosts(request_rec *r)
+{
+    apr_array_header_t *a = apr_array_make(r->pool, 4,
+                                           sizeof(ajplb_status_vhost_t));
+    server_rec *vs = ajplb_global.main_server ? ajplb_global.main_server
+                                              : r->server;
+
+    for (; vs != NULL; vs = vs->next) {
+        const ajplb_srv_conf_t *conf =
+            ap_get_module_config(vs->module_config, &ajplb_module);
+        const ajplb_uri_map_t *map = ajplb_map_hold(r, conf);
+        ajplb_status_vhost_t *vh;
+        server_addr_rec *sa;
+        const char *addr = "";
+
+        if (map == NULL) {
+            continue;
+        }
+        for (sa = vs->is_virtual ? vs->addrs : NULL; sa; sa = sa->next) {
+            addr = apr_psprintf(r->pool, "%s%s%s:%s", addr, *addr ? " " : "",
+                                sa->virthost ? sa->virthost : "*",
+                                sa->host_port ? apr_itoa(r->pool,
+                                                         sa->host_port)
+                                              : "*");
+        }
+        vh = apr_array_push(a);
+        vh->server = vs->server_hostname ? vs->server_hostname : "";
+        vh->is_virtual = vs->is_virtual;
+        vh->address = addr;
+        vh->rules = ajplb_uri_map_rules(map);
+    }
+    return a;
+}
+
 /* After a change from the HTML page: back to the page it came from. */
 static int ajplb_status_redirect(request_rec *r, const ajplb_status_req_t *q)
 {
@@ -389,6 +423,7 @@ int ajplb_status_handler(request_rec *r, const ajplb_srv_conf_t *conf,
     }
     ajplb_sbuf_init(&b, r->pool, 16384);
     if (req.cmd == AJPLB_STATUS_CMD_DUMP) {
+        v.vhosts = ajplb_status_vhosts(r);
         ajplb_status_render_dump(&b, &v);
         return ajplb_status_send(r, HTTP_OK, req.mime, &b, w);
     }
@@ -420,25 +455,11 @@ int ajplb_status_handler(request_rec *r, const ajplb_srv_conf_t *conf,
 /* ------------------------------------------------ configtest warning */
 
 /* Is @a d (a Require, Allow or Deny line, or a container of them) a
- * limit on who may come in?  "Require all granted" and "Allow from all"
- * are not. */
+ * limit on who may come in?  The core judges each line. */
 static int ajplb_status_limits(const ap_directive_t *d)
 {
     for (; d != NULL; d = d->next) {
-        const char *a = d->args ? d->args : "";
-        while (apr_isspace(*a)) {
-            a++;
-        }
-        if (strcasecmp(d->directive, "Require") == 0) {
-            if (strncasecmp(a, "all", 3) != 0
-                || strncasecmp(a + 3 + strspn(a + 3, " \t"), "granted", 7)
-                   != 0) {
-                return 1;
-            }
-        }
-        else if (strcasecmp(d->directive, "Deny") == 0
-                 || (strcasecmp(d->directive, "Allow") == 0
-                     && strcasecmp(a, "from all") != 0)) {
+        if (ajplb_status_access_limits(d->directive, d->args)) {
             return 1;
         }
         if (d->first_child != NULL && ajplb_status_limits(d->first_child)) {
@@ -448,41 +469,32 @@ static int ajplb_status_limits(const ap_directive_t *d)
     return 0;
 }
 
-/* Does section @a d (<Location>, <LocationMatch>) cover @a path, the
- * literal start of a mount pattern?  Same rules as httpd's location walk:
- * a plain path matches whole segments, wildcards as fnmatch, '~' and
- * LocationMatch as a regex. */
+/* <LocationMatch> and "~" patterns with httpd's own regex engine. */
+static int ajplb_status_regex(void *ctx, const char *re, const char *s)
+{
+    ap_regex_t *rx = ap_pregcomp(ctx, re, AP_REG_EXTENDED);
+
+    return rx != NULL && ap_regexec(rx, s, 0, NULL, 0) == 0;
+}
+
+/* Does section @a d (<Location>, <LocationMatch>) cover @a path? */
 static int ajplb_status_covers(apr_pool_t *p, const ap_directive_t *d,
                                const char *path)
 {
     const char *args = d->args ? d->args : "";
     const char *end = strrchr(args, '>');
-    const char *word;
     char *a = apr_pstrmemdup(p, args, end ? (apr_size_t)(end - args)
                                           : strlen(args));
     const char *cur = a;
+    const char *word = ap_getword_conf(p, &cur);
     int regex = strcasecmp(d->directive, "<LocationMatch") == 0;
-    apr_size_t len;
 
-    word = ap_getword_conf(p, &cur);
     if (strcmp(word, "~") == 0) {
         regex = 1;
         word = ap_getword_conf(p, &cur);
     }
-    if (*word == '\0') {
-        return 0;
-    }
-    if (regex) {
-        ap_regex_t *re = ap_pregcomp(p, word, AP_REG_EXTENDED);
-        return re != NULL && ap_regexec(re, path, 0, NULL, 0) == 0;
-    }
-    if (strpbrk(word, "*?[") != NULL) {
-        return apr_fnmatch(word, path, APR_FNM_PATHNAME) == APR_SUCCESS;
-    }
-    len = strlen(word);
-    return strncmp(word, path, len) == 0
-           && (len <= 1 || word[len - 1] == '/' || path[len] == '/'
-               || path[len] == '\0');
+    return ajplb_status_access_covers(word, regex, path, ajplb_status_regex,
+                                      p);
 }
 
 /* The <VirtualHost> section @a d sits in, or NULL for the main server. */
@@ -523,56 +535,34 @@ static int ajplb_status_protected(apr_pool_t *p, const ap_directive_t *d,
     return 0;
 }
 
+typedef struct {
+    apr_pool_t *p;
+    server_rec *vs;
+} ajplb_status_prot_ctx_t;
+
+static int ajplb_status_protected_cb(void *ctx, const char *path)
+{
+    ajplb_status_prot_ctx_t *c = ctx;
+
+    return ajplb_status_protected(c->p, ap_conftree, c->vs, path);
+}
+
 void ajplb_status_check_config(apr_pool_t *p, server_rec *s,
                                ajplb_diags_t *d)
 {
     apr_hash_t *seen = apr_hash_make(p);
-    server_rec *vs;
-    int i;
+    ajplb_status_prot_ctx_t c;
 
-    if (ajplb_global.model == NULL) {
-        return;
-    }
-    for (vs = s; vs != NULL; vs = vs->next) {
+    c.p = p;
+    for (c.vs = s; c.vs != NULL; c.vs = c.vs->next) {
         ajplb_srv_conf_t *conf =
-            ap_get_module_config(vs->module_config, &ajplb_module);
-        const apr_array_header_t *rules;
+            ap_get_module_config(c.vs->module_config, &ajplb_module);
 
-        if (conf->map == NULL || conf->map->map == NULL) {
-            continue;
-        }
-        rules = ajplb_uri_map_rules(conf->map->map);
-        for (i = 0; i < rules->nelts; i++) {
-            const ajplb_uri_rule_t *rule =
-                APR_ARRAY_IDX(rules, i, const ajplb_uri_rule_t *);
-            const ajplb_worker_t *w;
-            const char *path, *key;
-
-            if (rule->disabled || rule->exclude
-                || (w = ajplb_model_find(ajplb_global.model, rule->worker))
-                   == NULL
-                || w->type != AJPLB_WORKER_STATUS || w->read_only
-                || (w->users != NULL && w->users->nelts > 0)) {
-                continue;
-            }
-            path = apr_pstrndup(p, rule->pattern,
-                                strcspn(rule->pattern, "*?"));
-            key = apr_psprintf(p, "%s:%d:%s", rule->file ? rule->file : "",
-                               rule->line, path);
-            if (apr_hash_get(seen, key, APR_HASH_KEY_STRING) != NULL
-                || ajplb_status_protected(p, ap_conftree, vs, path)) {
-                continue;
-            }
-            apr_hash_set(seen, key, APR_HASH_KEY_STRING, key);
-            ajplb_diag_add(d, AJPLB_DIAG_WARN, rule->file, rule->line,
-                "status worker '%s' at '%s' may change the balancer "
-                "(read_only=false) but nothing limits who reaches it: "
-                "anyone who can send a request here can stop members; add "
-                "<Location \"%s\"> with 'Require ip 127.0.0.1' (or "
-                "authentication and 'Require valid-user'), or "
-                "worker.%s.user=<names> with authentication, or set "
-                "worker.%s.read_only=true", w->name, rule->pattern,
-                *path ? path : "/", w->name, w->name);
+        if (conf->map != NULL && conf->map->map != NULL) {
+            ajplb_status_access_check(p, ajplb_global.model,
+                                      ajplb_uri_map_rules(conf->map->map),
+                                      ajplb_status_protected_cb, &c, seen,
+                                      d);
         }
     }
 }

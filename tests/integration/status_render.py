@@ -3,6 +3,8 @@
 # a real parser (xml.etree, json, a Java-properties reader, shlex for text,
 # the Prometheus text grammar) into "lb/member/key" -> value, then print the
 # values asked for.   status_render.py FORMAT FILE [lb/member/key ...]
+# FORMAT "dump" is cmd=dump as text; dumps' mount rules are
+# "mount/SERVER/TYPE PATTERN/ATTR".
 # Exit status 2 when the document does not parse.
 import json
 import re
@@ -34,7 +36,19 @@ def parse_xml(text):
             d['result/-/type'] = el.get('type')
         elif local(el.tag) == 'property':
             d['prop/%s/value' % el.get('key')] = el.get('value')
+        elif local(el.tag) == 'mount':
+            add_mount(d, el.attrib)
     return d
+
+
+def add_mount(d, m):
+    """A dump's mount rule: mount/SERVER/TYPE PATTERN/ATTR -> value (a
+    second rule with the same key gets '#2' after its type)."""
+    key = 'mount/%s/%s %s/' % (m['server'], m['type'], m['pattern'])
+    if key + 'worker' in d:
+        key = 'mount/%s/%s#2 %s/' % (m['server'], m['type'], m['pattern'])
+    for k, v in m.items():
+        d[key + k] = str(v)
 
 
 def parse_json(text):
@@ -52,6 +66,8 @@ def parse_json(text):
             d['ajp/%s/%s' % (a['name'], k)] = v
     for p in doc.get('properties', []):
         d['prop/%s/value' % p['key']] = p['value']
+    for m in doc.get('mounts', []):
+        add_mount(d, m)
     return d
 
 
@@ -124,6 +140,19 @@ def parse_txt(text):
     return d
 
 
+def parse_dump(text):
+    """cmd=dump as text (mime txt, prop, prometheus): a properties file
+    whose '# Mount:' comment lines are the mount rules."""
+    d = {}
+    for k, v in read_properties(text):
+        d['prop/%s/value' % k] = v
+    for line in text.splitlines():
+        if line.startswith('# Mount: '):
+            add_mount(d, dict(x.split('=', 1)
+                              for x in shlex.split(line[len('# Mount: '):])))
+    return d
+
+
 PROM_LINE = re.compile(
     r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|'
     r'\\.)*",?)*\})? (-?[0-9.eE+]+|NaN|\+Inf|-Inf)$')
@@ -175,7 +204,8 @@ def main():
         text = f.read()
     try:
         d = {'xml': parse_xml, 'json': parse_json, 'prop': parse_prop,
-             'txt': parse_txt, 'prometheus': parse_prom}[fmt](text)
+             'txt': parse_txt, 'prometheus': parse_prom,
+             'dump': parse_dump}[fmt](text)
     except Exception as e:          # any parse failure is the test's answer
         print('PARSE ERROR: %s' % e)
         sys.exit(2)

@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/integration/test_cli_explain.sh -- `ajplb check` and `ajplb explain`
 # agree with the running module: check prints the same mod_ajplb: lines as
-# `apache2 -t` on every workers.properties fixture and on configurations
-# with mount errors; explain decides like the module on a corpus of more
+# `apache2 -t` on every workers.properties fixture, on configurations
+# with mount errors and on writable status workers with and without
+# access rules; explain decides like the module on a corpus of more
 # than 200 URIs (tests/integration/cli_explain.py), sent through a real
 # httpd with three fake backends (one ajp13 worker, an lb of two).
 . "$(dirname "$0")/lib.sh"
@@ -62,6 +63,82 @@ JkMount /a/* w1;reply_timeout=x
 JkMount /d/* w1;nosuch=1
 CONF
 same_as_configtest "bad and unknown rule extensions"
+
+# The warning for a writable status worker that nothing protects (T-G8):
+# check names the same mounts as configtest, and a <Location> with
+# Require (ip, or authentication), a user= list or read_only=true
+# silences it.  Each case also mounts an unprotected one, so check must
+# warn there and nowhere else.
+cat >"$IT_TMP/st.properties" <<'P'
+worker.list=jkm,jkopen,jkro,jkusers
+worker.jkm.type=status
+worker.jkm.read_only=false
+worker.jkopen.type=status
+worker.jkopen.read_only=false
+worker.jkro.type=status
+worker.jkro.read_only=true
+worker.jkusers.type=status
+worker.jkusers.read_only=false
+worker.jkusers.user=ops
+P
+# status_case NAME WANT: configtest and check agree on $IT_TMP/h (made
+# from stdin) and warn for exactly the mounts WANT (sorted, blank-joined).
+status_case() {
+    rm -rf "$IT_TMP/h"
+    {
+        cat <<CONF
+LoadModule authz_host_module $MODDIR/mod_authz_host.so
+LoadModule authz_user_module $MODDIR/mod_authz_user.so
+LoadModule authn_core_module $MODDIR/mod_authn_core.so
+LoadModule authn_file_module $MODDIR/mod_authn_file.so
+LoadModule auth_basic_module $MODDIR/mod_auth_basic.so
+JkWorkersFile "$IT_TMP/st.properties"
+CONF
+        cat
+    } | httpd_conf "$IT_TMP/h" "$port"
+    same_as_configtest "status worker access: $1"
+    check "check warns for: $2" "$2" "$("$AJPLB" check -f \
+        "$IT_TMP/h/httpd.conf" | sed -n "s/.*status worker '[a-z]*' at '\([^']*\)'.*/\1/p" \
+        | sort | tr '\n' ' ' | sed 's/ $//')"
+}
+status_case "an unprotected writable status worker" "/jkm" <<CONF
+JkMount /jkm jkm
+CONF
+status_case "protected by <Location> Require ip" "/open/*" <<CONF
+JkMount /jkm jkm
+JkMount /open/* jkopen
+<Location "/jkm">
+    Require ip 127.0.0.1
+</Location>
+CONF
+status_case "protected by <LocationMatch> and authentication" "/open" <<CONF
+JkMount /jkm/* jkm
+JkMount /open jkopen
+<LocationMatch "^/jk(m|status)">
+    AuthType Basic
+    AuthName ops
+    AuthUserFile "$IT_TMP/none.htpasswd"
+    Require valid-user
+</LocationMatch>
+<Location "/open">
+    Require all granted
+</Location>
+CONF
+status_case "read_only=true, and a user= list" "/open" <<CONF
+JkMount /ro jkro
+JkMount /users jkusers
+JkMount /open jkopen
+CONF
+status_case "a <Location> protects its own virtual host only" "/jkm" <<CONF
+JkMount /jkm jkm
+<VirtualHost 127.0.0.1:$port>
+    ServerName v.example
+    JkMount /jkm jkm
+    <Location "/jkm">
+        Require local
+    </Location>
+</VirtualHost>
+CONF
 
 # Directive errors httpd itself reports (not as mod_ajplb: lines): both
 # fail and name the same line.

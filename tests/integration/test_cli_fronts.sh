@@ -3,11 +3,11 @@
 # `enable`, `stop` and `diff` against two real httpd fronts with the module
 # in front of two fake backends (one lb of two members): the merged table
 # and its JSON, credentials from a file or AJPLB_AUTH, a one-line error
-# for each kind of bad front, all-or-nothing changes with rollback, and a
-# rolling restart of both members with `drain --wait --idle` / `enable`
-# while a
-# load of GETs and POSTs with sessions runs through both fronts: no
-# request fails.
+# for each kind of bad front, all-or-nothing changes with rollback, `diff`
+# of worker settings, activations and JkMount rules per virtual host
+# (three more fronts), and a rolling restart of both members with
+# `drain --wait --idle` / `enable` while a load of GETs and POSTs with
+# sessions runs through both fronts: no request fails.
 . "$(dirname "$0")/lib.sh"
 
 AJPLB=$OUT/ajplb
@@ -35,8 +35,8 @@ htpasswd -bc "$IT_TMP/htpasswd" ops 'pa ss' >/dev/null 2>&1
 printf 'ops:pa ss\n' >"$IT_TMP/auth"
 chmod 600 "$IT_TMP/auth"
 
-# front NAME PORT ACCESS: an httpd front; ACCESS is the <Location> body
-# that protects /jkmanager.
+# front NAME PORT ACCESS [CONF]: an httpd front; ACCESS is the <Location>
+# body that protects /jkmanager, CONF more configuration at the end.
 front() {
     httpd_conf "$IT_TMP/$1" "$2" <<CONF
 LoadModule authz_host_module $MODDIR/mod_authz_host.so
@@ -52,6 +52,7 @@ JkMount /jkstatus jkstatus
 <Location "/jkmanager">
 $3
 </Location>
+${4:-}
 CONF
     httpd_start "$IT_TMP/$1" \
         || { not_ok "front $1 starts" "$(cat "$IT_TMP/$1/logs/error.log")"; it_done; }
@@ -194,6 +195,49 @@ check_grep "diff names the difference and each front's value" \
     "lb/m2 activation:" "$out"
 check_grep "diff shows the values" "$B +DIS" "$out"
 "$AJPLB" enable m2 --auth-file "$IT_TMP/auth" --front "$B" >/dev/null
+out=$("$AJPLB" diff --auth-file "$IT_TMP/auth" "$A" "$B")
+check_grep "diff compares the JkMount rules too" \
+    "same worker configuration and JkMount rules \(.* and 3 mount rules compared\)" \
+    "$out"
+# The JkMount rules, per virtual host: fronts c and d are the same but
+# for their ports (the virtual host's address differs: not compared);
+# e has the same workers, one more JkMount in the main server and another
+# target for the virtual host's rule.  The virtual host listens nowhere,
+# so it changes nothing else.
+vhost() {
+    printf '<VirtualHost 127.0.0.2:%s>\nServerName shop.example\nJkMount /shop/* %s\n</VirtualHost>\n' "$1" "$2"
+}
+pc=$(free_port)
+pd=$(free_port)
+pe=$(free_port)
+front c "$pc" "Require ip 127.0.0.1" "$(vhost "$pc" lb)"
+front d "$pd" "Require ip 127.0.0.1" "$(vhost "$pd" lb)"
+front e "$pe" "Require ip 127.0.0.1" "JkMount /shop/* lb
+$(vhost "$pe" 'lb;sticky_ignore=1')"
+C=http://127.0.0.1:$pc/jkmanager
+D=http://127.0.0.1:$pd/jkmanager
+E=http://127.0.0.1:$pe/jkmanager
+out=$("$AJPLB" diff "$C" "$D")
+check "diff: same JkMount rules in every virtual host, exit 0" 0 $?
+check_grep "diff: the virtual host's rule was compared" \
+    "JkMount rules \(.* and 4 mount rules compared\)" "$out"
+out=$("$AJPLB" diff "$C" "$E")
+check "diff: same workers, another JkMount, exit 1" 1 $?
+check_grep "diff names a rule only on one front" \
+    "^mount /shop/\* \(main server\): rule only on $E\$" "$out"
+check_grep "diff shows the front without the rule" "^    $C +\(no rule\)\$" "$out"
+check_grep "diff names a rule that differs, with its virtual host" \
+    "^mount /shop/\* \(virtual host shop.example\): rule differs\$" "$out"
+check_grep "diff shows each front's rule" \
+    "^    $E +lb;sticky_ignore=1 \(JkMount\)\$" "$out"
+check_grep "diff counts both differences" "^2 differences\$" "$out"
+check "diff: the worker properties are the same" "" \
+    "$(printf '%s\n' "$out" | grep '^worker\.')"
+"$AJPLB" diff --json "$C" "$E" >"$IT_TMP/diff.json"
+check "diff --json: kind, key and difference of each" \
+    "mount|mount /shop/* (virtual host shop.example)|differs mount|mount /shop/* (main server)|only on $E" \
+    "$(python3 -c 'import json,sys
+print(" ".join("%s|%s|%s" % (d["kind"], d["key"], d["difference"]) for d in json.load(open(sys.argv[1]))))' "$IT_TMP/diff.json")"
 
 # --- rolling restart under load -------------------------------------------
 python3 "$IT_ROOT/tests/integration/cli_load.py" "$IT_TMP/load.json" \

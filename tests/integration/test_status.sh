@@ -65,7 +65,10 @@ JkMount /x/* lbx
 JkMount /solo/* solo
 JkMount /jkstatus jkstatus
 JkMount /jkstatus-ro jkstatus_ro
+JkUnMount /app/static/* lb
+JkMountFile "$IT_TMP/uriworkermap.properties"
 CONF
+printf '/mf/*=solo;reply_timeout=5000\n' >"$IT_TMP/uriworkermap.properties"
 httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
 wait_http "$port"
 U=http://127.0.0.1:$port
@@ -199,6 +202,34 @@ curl -s -o "$IT_TMP/doc.json" "$S?cmd=dump&mime=json"
 check "dump json parses, secret hidden" "(hidden)" \
     "$(field json prop/worker.template.secret/value)"
 check_grep "version" "mod_ajplb/" "$(curl -s "$S?cmd=version&mime=txt")"
+
+# The dump lists every mount rule with its server, kind, source,
+# extensions and file:line, in each format (text forms as '# Mount:'
+# comments, so the properties still read back).
+app_line=$(grep -n '^JkMount /app/\* lb$' "$H/httpd.conf" | cut -d: -f1)
+M=mount/127.0.0.1
+want="lb JkMount $H/httpd.conf $app_line False uriworkermap reply_timeout=5000 $IT_TMP/uriworkermap.properties lb wildcard exact"
+for f in xml json txt prop prometheus; do
+    curl -s -o "$IT_TMP/dump.$f" "$S?cmd=dump&mime=$f"
+    p=$f
+    case $f in txt|prop|prometheus) p=dump ;; esac
+    check "dump mime=$f lists the mounts" "$want" "$($PARSE $p \
+        "$IT_TMP/dump.$f" "$M/mount /app/*/worker" "$M/mount /app/*/source" \
+        "$M/mount /app/*/file" "$M/mount /app/*/line" \
+        "$M/mount /app/*/virtual" "$M/mount /mf/*/source" \
+        "$M/mount /mf/*/extensions" "$M/mount /mf/*/file" \
+        "$M/unmount /app/static/*/worker" "$M/unmount /app/static/*/match" \
+        "$M/mount /jkstatus/match")"
+done
+check "dump mime=prop still reads back: worker.w1.port" "$P1" \
+    "$($PARSE dump "$IT_TMP/dump.prop" prop/worker.w1.port/value)"
+check_grep "dump mime=html lists the mounts" \
+    "<tr><td>\(main server\)</td><td>/mf/\*</td><td>solo</td><td>mount</td><td>wildcard</td><td></td><td>uriworkermap</td><td>reply_timeout=5000</td><td>$IT_TMP/uriworkermap.properties:1</td></tr>" \
+    "$(curl -s "$S?cmd=dump")"
+curl -s -o "$IT_TMP/dump.json" "$S?cmd=dump&mime=json&opt=2"
+check "opt=2 (mod_jk's no maps) hides the mounts, not the properties" \
+    "MISSING $P1" "$($PARSE json "$IT_TMP/dump.json" \
+                     "$M/mount /app/*/worker" prop/worker.w1.port/value)"
 
 # --- GET never changes anything ---------------------------------------------
 N=$(nonce)
