@@ -2,7 +2,10 @@
 # bench/run.sh -- `make bench`: mod_ajplb side by side with mod_jk,
 # mod_proxy_ajp (+ balancer) and httpd serving a static file, each front its
 # own Debian httpd with the same MPM settings, against the fake AJP backend
-# in --bench mode and against a real Tomcat 10.  Writes the raw rows, the
+# in --bench mode and against a real Tomcat 10; in the Tomcat cases also
+# Debian's nginx, proxying HTTP (not AJP) to Tomcat's HTTP connector, as a
+# peer that is not httpd.  A concurrency sweep (conc<N> cases) runs the
+# small GET at 32, 256 and 1,024 client connections.  Writes the raw rows, the
 # medians and ratios (docs/BENCHMARKS.md, between the bench markers) and the
 # chart (docs/bench-chart.png).  No timing assertion anywhere: it measures
 # and reports.
@@ -18,6 +21,13 @@
 #   BENCH_TOMCAT    1 = also run against a real Tomcat 10 (1)
 #   BENCH_PREFORK   1 = one prefork round of the small GET (1)
 #   BENCH_LOAD      1 = load time/memory of 10,000 workers + 100,000 rules (1)
+#   BENCH_CONC      1 = the concurrency sweep: cases event/fake/conc<N> and
+#                   event/tomcat/conc<N>, small GET at N client connections (1)
+#   BENCH_CONC_STEPS the sweep's client connections ("32 256 1024")
+#   BENCH_CONC_THREADS the sweep's ThreadsPerChild (the largest step; see
+#                   mpm_conf for why)
+#   BENCH_NGINX     1 = nginx as a front in the Tomcat cases, when
+#                   $NGINX (/usr/sbin/nginx) exists (1)
 #   BENCH_PROFILE   1 = run bench/profile.sh (callgrind + strace) at the end (1)
 #   BENCH_ONLY      extended regex over case names (mpm/backend/workload) to
 #                   run a subset, e.g. BENCH_ONLY='event/fake/small'
@@ -47,6 +57,14 @@ DO_TOMCAT=${BENCH_TOMCAT:-1}
 DO_PREFORK=${BENCH_PREFORK:-1}
 DO_LOAD=${BENCH_LOAD:-1}
 DO_PROFILE=${BENCH_PROFILE:-1}
+DO_CONC=${BENCH_CONC:-1}
+CONC_STEPS=${BENCH_CONC_STEPS:-32 256 1024}
+CONC_MAX=0
+for n in $CONC_STEPS; do [ "$n" -gt "$CONC_MAX" ] && CONC_MAX=$n; done
+CONC_TPC=${BENCH_CONC_THREADS:-$CONC_MAX}
+[ "$CONC_TPC" -ge 32 ] || CONC_TPC=32
+DO_NGINX=${BENCH_NGINX:-1}
+NGINX=${NGINX:-/usr/sbin/nginx}
 ONLY=${BENCH_ONLY:-}
 DOC=${BENCH_DOC-$ROOT/docs/BENCHMARKS.md}
 CHART=${BENCH_CHART:-$ROOT/docs/bench-chart.png}
@@ -70,10 +88,29 @@ else
 fi
 CLK_TCK=$(getconf CLK_TCK)
 
+# The sweep's 1,024 client connections need more descriptors than the usual
+# soft limit of 1,024: wrk holds one per connection, and one httpd child or
+# nginx worker may hold all of them plus its backend connections.  wrk,
+# httpd, nginx and the backends inherit the limit from this shell.
+nofile=$(ulimit -n)
+if [ "$nofile" != unlimited ] && [ "$nofile" -lt 65536 ]; then
+    ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null
+fi
+maxconn=$((CONNS > CONC_MAX ? CONNS : CONC_MAX))
+nofile=$(ulimit -n)
+if [ "$nofile" != unlimited ] && [ "$nofile" -lt $((2 * maxconn + 1024)) ]; then
+    echo "bench: ulimit -n is $nofile, too low for $maxconn connections (raise the hard limit)" >&2
+    exit 1
+fi
+
 for f in "$MODULE" "$FAKE" "$APACHE2" "$JKMOD"; do
     [ -e "$f" ] || { echo "bench: missing $f (run make and make tools)" >&2; exit 1; }
 done
 command -v wrk >/dev/null || { echo "bench: wrk is not installed" >&2; exit 1; }
+if [ "$DO_NGINX" = 1 ] && [ ! -x "$NGINX" ]; then
+    echo "bench: $NGINX is missing (scripts/deps.sh bench installs nginx); no nginx front" >&2
+    DO_NGINX=0
+fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/ajplb-bench.XXXXXX")
 chmod 755 "$T"
@@ -116,12 +153,37 @@ for i in $(seq 1 $NMEM); do
     P[$i]=$(cat "$T/b$i.port" 2>/dev/null) || { log "fake backend b$i did not start"; exit 1; }
 done
 
+wanted() {   # MPM/BACKEND/WORKLOAD: selected by BENCH_ONLY?
+    [ -z "$ONLY" ] || echo "$1" | grep -qE "$ONLY"
+}
+TC_WLS="tcsmall tcjsp"
+[ "$DO_CONC" = 1 ] && for n in $CONC_STEPS; do TC_WLS="$TC_WLS conc$n"; done
+want_tc=0
+for w in $TC_WLS; do wanted "event/tomcat/$w" && want_tc=1; done
+
 TC_AJP=$(free_port)      # a port nobody listens on unless Tomcat runs
+TC_HTTP=$(free_port)     # Tomcat's HTTP connector, for nginx
 TC_OK=0
-if [ "$DO_TOMCAT" = 1 ] && { [ -z "$ONLY" ] || echo "event/tomcat/small" | grep -qE "$ONLY"; }; then
+if [ "$DO_TOMCAT" = 1 ] && [ "$want_tc" = 1 ]; then
     TOMCAT_SH=$ROOT/tests/tomcat/tomcat.sh
     . "$ROOT/tests/tomcat/tomcat.sh"
-    TC_HTTP=$(free_port)
+    # Tomcat's defaults must not be what limits the sweep without saying
+    # so (docs/BENCHMARKS.md).  maxThreads (default 200) covers the most
+    # requests any front has in flight, one per client connection of the
+    # largest step (wrk keeps one on each; every front passes it on at
+    # once: the httpd fronts have a thread per client, nginx does not
+    # queue).  maxConnections (8,192 for NIO) covers what the fronts may
+    # hold open: the AJP pools of both children (2 x ThreadsPerChild) or
+    # nginx's upstream connections; acceptCount (100) the burst of new
+    # connections when the load starts.  maxKeepAliveRequests=-1: Tomcat
+    # closes an HTTP keep-alive connection after 100 requests by default,
+    # which would make nginx reconnect every 100 requests; AJP connections
+    # have no such limit.
+    tc_threads=$((CONC_MAX > 200 ? CONC_MAX : 200))
+    tc_conns=$((4 * CONC_TPC > 8192 ? 4 * CONC_TPC : 8192))
+    tc_attrs="maxThreads=\"$tc_threads\" maxConnections=\"$tc_conns\" acceptCount=\"$tc_threads\""
+    TOMCAT_HTTP_ATTRS="$tc_attrs maxKeepAliveRequests=\"-1\""
+    TOMCAT_AJP_ATTRS=$tc_attrs
     tomcat_make "$T/tomcat" "$TC_AJP" "$TC_HTTP" tc1 "$SECRET"
     mkdir -p "$T/tomcat/webapps/ROOT/tc"
     printf 'ok tc1\n' >"$T/tomcat/webapps/ROOT/tc/small.txt"
@@ -173,7 +235,7 @@ printf 'ok b1\n' >"$T/htdocs/sticky16/small"
 printf 'ok tc1\n' >"$T/htdocs/tc/small.txt"
 head -c 102400 /dev/zero | tr '\0' 'x' >"$T/htdocs/bench/big"
 
-mpm_conf() {
+mpm_conf() {   # MPM WORKLOAD
     if [ "$1" = prefork ]; then cat <<'C'
 LoadModule mpm_prefork_module MODDIR/mod_mpm_prefork.so
 StartServers 36
@@ -181,6 +243,38 @@ MinSpareServers 36
 MaxSpareServers 64
 ServerLimit 64
 MaxRequestWorkers 64
+MaxConnectionsPerChild 0
+C
+    elif [ "${2#conc}" != "$2" ]; then
+        # The sweep: the same settings at every step, sized so that httpd
+        # serves the largest step's clients without closing connections.
+        # wrk keeps a request in flight on every connection, and when all
+        # worker threads of a child are busy, the event MPM closes the
+        # keep-alive connections whose next request has arrived ("the client
+        # can re-connect to a different process"): with 2 x 128 threads, at
+        # 1,024 clients the static front lost 2,644 requests to closed
+        # connections in 3 s here.  So each child gets a thread per client of the
+        # largest step (BENCH_CONC_THREADS, default the largest step),
+        # whichever way the kernel splits the connections between the two
+        # children; AsyncRequestWorkerFactor (2) then never binds: a child
+        # accepts below ThreadsPerChild + 2 x idle threads connections.  The
+        # AJP pools follow ThreadsPerChild as mod_jk's connection_pool_size
+        # does by default (mod_ajplb's too, mod_proxy's per-worker maximum):
+        # up to ThreadsPerChild connections per child and member, opened
+        # only when used, but mod_jk allocates an endpoint per
+        # thread and ajp13 worker at start, which its memory shows.
+        # ListenBacklog: wrk opens all its connections at once (the kernel
+        # caps the backlog at net.core.somaxconn).
+        cat <<C
+LoadModule mpm_event_module MODDIR/mod_mpm_event.so
+StartServers 2
+ServerLimit 2
+ThreadLimit $CONC_TPC
+ThreadsPerChild $CONC_TPC
+MaxRequestWorkers $((2 * CONC_TPC))
+MinSpareThreads $CONC_TPC
+MaxSpareThreads $((2 * CONC_TPC))
+ListenBacklog 4096
 MaxConnectionsPerChild 0
 C
     else cat <<'C'
@@ -197,14 +291,73 @@ C
     fi
 }
 
-# front_conf FRONT MPM MOUNTS DIR: write DIR/httpd.conf.  MOUNTS is
-# "directives" or the name of a rules file (rules10, rules100k).
+# nginx_conf DIR WORKLOAD: nginx as a peer front of the Tomcat cases.  It
+# speaks HTTP/1.1 to Tomcat's HTTP connector (nginx has no AJP), over an
+# upstream with kept-alive connections as an operator would set it up;
+# otherwise it matches the httpd fronts: two worker processes on the
+# front's CPU (taskset, as httpd's two children), keep-alive without a
+# request limit, 30 s keep-alive timeout, no access log, and at the sweep
+# the same listen backlog.
+nginx_conf() {
+    dir=$1 wl=$2
+    port=$(cat "$dir/port")
+    backlog=511   # httpd's default ListenBacklog
+    [ "${wl#conc}" != "$wl" ] && backlog=4096
+    user=""
+    [ "$(id -u)" = 0 ] && user="user www-data;"
+    mkdir -p "$dir/tmp"
+    # no worker_rlimit_nofile: the workers inherit the descriptor limit
+    # this script raised and checked at the top
+    cat >"$dir/nginx.conf" <<C
+$user
+worker_processes 2;
+pid $dir/run/httpd.pid;
+error_log $dir/logs/error.log warn;
+events {
+    # a client connection and its upstream connection each
+    worker_connections 4096;
+}
+http {
+    access_log off;
+    default_type text/plain;
+    keepalive_timeout 30s;
+    keepalive_requests 1000000000;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    upstream tomcat {
+        server 127.0.0.1:$TC_HTTP;
+        # idle connections kept per worker: enough that no step of the
+        # sweep closes a connection it will want again
+        keepalive 1024;
+        keepalive_requests 1000000000;
+        keepalive_timeout 60s;
+    }
+    server {
+        listen 127.0.0.1:$port backlog=$backlog;
+        root $T/htdocs;
+        location /tc/ {
+            proxy_pass http://tomcat;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+    }
+}
+C
+}
+
+# front_conf FRONT MPM MOUNTS DIR [WORKLOAD]: write DIR/httpd.conf (or
+# DIR/nginx.conf).  MOUNTS is "directives" or the name of a rules file
+# (rules10, rules100k).
 front_conf() {
-    front=$1 mpm=$2 mounts=$3 dir=$4
+    front=$1 mpm=$2 mounts=$3 dir=$4 fwl=${5:-}
     mkdir -p "$dir/logs" "$dir/run"
     chown www-data "$dir/logs" 2>/dev/null
     port=$(free_port)
     echo "$port" >"$dir/port"
+    if [ "$front" = nginx ]; then nginx_conf "$dir" "$fwl"; return; fi
     {
         cat <<C
 ServerRoot "$dir"
@@ -216,7 +369,7 @@ ErrorLog "$dir/logs/error.log"
 LogLevel warn
 C
         [ "$(id -u)" = 0 ] && printf 'User www-data\nGroup www-data\n'
-        mpm_conf "$mpm" | sed "s#MODDIR#$MODDIR#"
+        mpm_conf "$mpm" "$fwl" | sed "s#MODDIR#$MODDIR#"
         cat <<C
 LoadModule authz_core_module $MODDIR/mod_authz_core.so
 LoadModule mime_module $MODDIR/mod_mime.so
@@ -284,9 +437,16 @@ C
     } >"$dir/httpd.conf"
 }
 
-httpd_up() {   # DIR
+httpd_up() {   # DIR (an httpd or, with DIR/nginx.conf, an nginx)
     PIDFILES="$PIDFILES $1/run/httpd.pid"
-    $FRONT_RUN "$APACHE2" -f "$1/httpd.conf" -k start >"$1/start.out" 2>&1 || return 1
+    if [ -e "$1/nginx.conf" ]; then
+        # nginx writes its master's pid to run/httpd.pid too, so the CPU
+        # and memory readers below and httpd_down work for it unchanged.
+        $FRONT_RUN "$NGINX" -p "$1" -c "$1/nginx.conf" -e "$1/logs/error.log" \
+            >"$1/start.out" 2>&1 || return 1
+    else
+        $FRONT_RUN "$APACHE2" -f "$1/httpd.conf" -k start >"$1/start.out" 2>&1 || return 1
+    fi
     port=$(cat "$1/port")
     for _ in $(seq 1 1200); do
         curl -s -o /dev/null "http://127.0.0.1:$port/bench/small" && return 0
@@ -326,6 +486,22 @@ child_hwm() {   # DIR: the largest VmHWM (kB) of the children
     echo $m
 }
 
+# children_hwm DIR: the sum of the children's VmHWM (kB), the memory figure
+# of the sweep.  The children (httpd's, nginx's workers) are what grows with
+# connections; the parent serves none.  VmHWM, the peak, rather than RSS at
+# one moment: the children live for the whole case, so the peak covers it
+# wherever it fell.  Shared pages (libraries, the scoreboard) count once
+# per child, the same for every front.
+children_hwm() {
+    m=0
+    pp=$(cat "$1/run/httpd.pid")
+    for p in $(pgrep -P "$pp"); do
+        v=$(awk '/^VmHWM/ {print $2}' "/proc/$p/status" 2>/dev/null)
+        [ -n "$v" ] && m=$((m + v))
+    done
+    echo $m
+}
+
 # wrk_parse FILE: "rps p50_us p99_us requests errors"
 wrk_parse() {
     python3 - "$1" <<'PY'
@@ -349,9 +525,12 @@ PY
 }
 
 # ---------------------------------------------------------------- cases ---
-# workload -> URL path, extra wrk args, fronts
-wl_path() {
+# workload (and backend) -> URL path, extra wrk args, fronts.  The sweep's
+# conc<N> is the small GET: /bench/small from a fake backend, Tomcat's
+# 7-byte static file.
+wl_path() {   # WORKLOAD BACKEND
     case $1 in
+    conc*) if [ "$2" = tomcat ]; then echo /tc/small.txt; else echo /bench/small; fi ;;
     small|rules*|sticky2|upload) echo /bench/small ;;
     big) echo "/bench/big?size=102400" ;;
     sticky16) echo /sticky16/small ;;
@@ -359,8 +538,9 @@ wl_path() {
     tcjsp) echo /tc/small.jsp ;;
     esac
 }
-wl_expect() {   # what the body must start with through an AJP front
+wl_expect() {   # WORKLOAD BACKEND: what the body must start with through a proxy
     case $1 in
+    conc*) if [ "$2" = tomcat ]; then echo "ok tc1"; else echo "ok b"; fi ;;
     sticky2) echo "ok b2" ;;
     sticky16) echo "ok b11" ;;
     tcsmall|tcjsp) echo "ok tc1" ;;
@@ -381,19 +561,22 @@ run_case() {   # ROUND MPM BACKEND WORKLOAD FRONT
     name="$mpm/$be/$wl/$front"
     mounts=directives
     case $wl in rules*) mounts=$wl ;; esac
+    # wrk connections: the sweep's step, else BENCH_CONNS
+    conns=$CONNS
+    case $wl in conc*) conns=${wl#conc} ;; esac
     dir=$T/case
     rm -rf "$dir"
-    front_conf "$front" "$mpm" "$mounts" "$dir"
+    front_conf "$front" "$mpm" "$mounts" "$dir" "$wl"
     if ! httpd_up "$dir"; then
-        log "$name: httpd did not start"; cat "$dir/start.out" "$dir/logs/error.log" >&2 2>/dev/null
+        log "$name: the front did not start"; cat "$dir/start.out" "$dir/logs/error.log" >&2 2>/dev/null
         httpd_down "$dir"; return 0
     fi
     port=$(cat "$dir/port")
-    url="http://127.0.0.1:$port$(wl_path "$wl")"
+    url="http://127.0.0.1:$port$(wl_path "$wl" "$be")"
     # shellcheck disable=SC2046
     args=$(wl_args "$wl")
     # one checked request: the right backend answers, with 200
-    exp=$(wl_expect "$wl")
+    exp=$(wl_expect "$wl" "$be")
     cookie=""
     case $wl in sticky*) cookie=$(echo "$args" | sed 's/^-H Cookie://') ;; esac
     if [ "$wl" = upload ]; then
@@ -403,26 +586,33 @@ run_case() {   # ROUND MPM BACKEND WORKLOAD FRONT
         body=$(curl -s ${cookie:+-H "Cookie: $cookie"} "$url" | head -c 20)
         case $body in "$exp"*) ;; *) log "$name: check failed: body '$body' (want '$exp')" ;; esac
     fi
-    $LOAD_RUN wrk -t"$THREADS" -c"$CONNS" -d"${WARM}s" $args "$url" >/dev/null 2>&1
+    $LOAD_RUN wrk -t"$THREADS" -c"$conns" -d"${WARM}s" $args "$url" >/dev/null 2>&1
     c0=$(cpu_ticks "$dir")
-    $LOAD_RUN wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency $args "$url" >"$T/wrk.out" 2>&1
+    $LOAD_RUN wrk -t"$THREADS" -c"$conns" -d"${SECS}s" --latency $args "$url" >"$T/wrk.out" 2>&1
     c1=$(cpu_ticks "$dir")
     hwm=$(child_hwm "$dir")
+    hsum=$(children_hwm "$dir")
     read -r rps p50 p99 nreq errs <<<"$(wrk_parse "$T/wrk.out")"
     cpu_us=$(python3 -c "n=$nreq; print('%.2f' % ((($c1)-($c0))*1e6/$CLK_TCK/n) if n else 'nan')")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mpm" "$be" "$wl" "$front" \
-        "$rps" "$p50" "$p99" "$cpu_us" "$hwm" "$nreq" "$errs" >>"$RAW"
-    log "$(printf '%-28s %10s req/s  p50 %8sus  p99 %9sus  cpu %7sus/req  hwm %6skB  err %s' \
-        "$name" "$rps" "$p50" "$p99" "$cpu_us" "$hwm" "$errs")"
-    [ "$errs" = 0 ] || { log "$name: errors; last lines of the error log:"; tail -n 5 "$dir/logs/error.log" >&2; }
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mpm" "$be" "$wl" "$front" \
+        "$rps" "$p50" "$p99" "$cpu_us" "$hwm" "$nreq" "$errs" "$hsum" "$conns" >>"$RAW"
+    log "$(printf '%-28s %10s req/s  p50 %8sus  p99 %9sus  cpu %7sus/req  hwm %6skB (sum %7skB)  err %s' \
+        "$name" "$rps" "$p50" "$p99" "$cpu_us" "$hwm" "$hsum" "$errs")"
+    if [ "$errs" != 0 ]; then
+        log "$name: errors: $(grep -E 'Socket errors|Non-2xx' "$T/wrk.out" | tr -s ' ' | tr '\n' ' ')"
+        log "last lines of the error log:"; tail -n 5 "$dir/logs/error.log" >&2
+    fi
     httpd_down "$dir"
 }
 
 CASES=""
 add() { # MPM BACKEND WORKLOAD FRONTS...
     m=$1 b=$2 w=$3; shift 3
-    if [ -n "$ONLY" ] && ! echo "$m/$b/$w" | grep -qE "$ONLY"; then return; fi
-    for f in "$@"; do CASES="$CASES $m:$b:$w:$f"; done
+    wanted "$m/$b/$w" || return 0
+    for f in "$@"; do
+        [ "$f" = nginx ] && [ "$DO_NGINX" != 1 ] && continue
+        CASES="$CASES $m:$b:$w:$f"
+    done
 }
 add event fake small     ajplb jk proxy static
 add event fake big       ajplb jk proxy static
@@ -435,9 +625,17 @@ add event fake rules10k  ajplb jk
 # quadratic (5,000 rules 3.8 s, 10,000 15 s, 20,000 77 s here).
 add event fake rules100k ajplb
 [ "$DO_PREFORK" = 1 ] && add prefork fake small ajplb jk proxy static
+if [ "$DO_CONC" = 1 ]; then
+    for n in $CONC_STEPS; do add event fake "conc$n" ajplb jk proxy static; done
+fi
+# nginx only where a backend speaks HTTP: Tomcat (the fake backend is AJP
+# only).
 if [ "$TC_OK" = 1 ]; then
-    add event tomcat tcsmall ajplb jk proxy static
-    add event tomcat tcjsp   ajplb jk proxy
+    add event tomcat tcsmall ajplb jk proxy static nginx
+    add event tomcat tcjsp   ajplb jk proxy nginx
+    if [ "$DO_CONC" = 1 ]; then
+        for n in $CONC_STEPS; do add event tomcat "conc$n" ajplb jk proxy static nginx; done
+    fi
 fi
 
 date -u +%Y-%m-%dT%H:%M:%SZ >"$RES/started"
@@ -536,9 +734,12 @@ date -u +%Y-%m-%dT%H:%M:%SZ >"$RES/finished"
     echo "mod_jk=$(dpkg-query -W -f='${Version}' libapache2-mod-jk 2>/dev/null)"
     echo "tomcat=$(dpkg-query -W -f='${Version}' tomcat10 2>/dev/null)"
     echo "wrk=$(dpkg-query -W -f='${Version}' wrk 2>/dev/null)"
+    echo "nginx=$(dpkg-query -W -f='${Version}' nginx 2>/dev/null)"
     echo "mod_ajplb=$(git -C "$ROOT" describe --always --dirty 2>/dev/null)"
     echo "pin=$PIN"; echo "front_cpus=$FRONT_CPUS"; echo "load_cpus=$LOAD_CPUS"
     echo "seconds=$SECS"; echo "rounds=$ROUNDS"; echo "conns=$CONNS"; echo "threads=$THREADS"
+    echo "conc_steps=$CONC_STEPS"; echo "conc_threads=$CONC_TPC"; echo "nofile=$(ulimit -n)"
+    echo "tomcat_http=${TOMCAT_HTTP_ATTRS:-}"; echo "tomcat_ajp=${TOMCAT_AJP_ATTRS:-}"
 } >"$RES/env.txt"
 
 # Stop the backends before profiling (profile.sh starts its own).

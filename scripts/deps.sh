@@ -14,7 +14,10 @@ build_pkgs="gcc make autoconf pkg-config apache2-dev libapr1-dev libaprutil1-dev
 deb_pkgs="debhelper dpkg-dev fakeroot lintian"
 check_pkgs="$build_pkgs apache2 apache2-utils tomcat10 check clang libclang-rt-14-dev curl python3 openssl procps chromium strace libapache2-mod-jk default-jdk-headless $deb_pkgs"
 demo_pkgs="$build_pkgs apache2 tomcat10 curl python3"
-bench_pkgs="$check_pkgs wrk gnuplot-nox valgrind"
+# nginx: make bench's peer front in the Tomcat cases (HTTP to Tomcat); the
+# bench runs its own instances and never uses the packaged service (which,
+# like apache2's and tomcat10's, Debian may start on install).
+bench_pkgs="$check_pkgs wrk gnuplot-nox valgrind nginx"
 
 case "$want" in
     build) pkgs=$build_pkgs ;;

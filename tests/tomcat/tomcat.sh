@@ -4,6 +4,10 @@
 #   tomcat_make DIR AJP_PORT HTTP_PORT ROUTE SECRET [CLUSTER_XML]
 #   tomcat_start DIR       (waits until the HTTP port answers)
 #   tomcat_stop DIR
+#
+# Optional: TOMCAT_HTTP_ATTRS and TOMCAT_AJP_ATTRS, extra XML attributes for
+# the HTTP and the AJP <Connector> (bench/run.sh sizes maxThreads and
+# maxConnections with them); unset, Tomcat's defaults as before.
 CATALINA_HOME=${CATALINA_HOME:-/usr/share/tomcat10}
 TOMCAT_WEBAPP=$(cd "$(dirname "${TOMCAT_SH:-$0}")/../tomcat/webapp" 2>/dev/null && pwd)
 
@@ -18,9 +22,10 @@ tomcat_make() {
 <?xml version="1.0" encoding="UTF-8"?>
 <Server port="-1" shutdown="SHUTDOWN">
   <Service name="Catalina">
-    <Connector port="$http" address="127.0.0.1" protocol="HTTP/1.1"/>
+    <Connector port="$http" address="127.0.0.1" protocol="HTTP/1.1"
+               ${TOMCAT_HTTP_ATTRS:-}/>
     <Connector port="$ajp" address="127.0.0.1" protocol="AJP/1.3"
-               secretRequired="true" secret="$secret"/>
+               secretRequired="true" secret="$secret" ${TOMCAT_AJP_ATTRS:-}/>
     <Engine name="Catalina" defaultHost="localhost" jvmRoute="$route">
       $cluster
       <Host name="localhost" appBase="webapps" unpackWARs="false"
