@@ -139,6 +139,11 @@ def main():
           env.get("rounds", "?"), env.get("seconds", "?"), env.get("threads", "?"),
           env.get("conns", "?")))
     w("")
+    if env.get("ajplb_props", "").strip():
+        w("mod_ajplb's workers.properties adds `%s` (`BENCH_AJPLB_PROPS`; "
+          "mod_jk does not know these properties, the rest of the file is "
+          "the same)." % env["ajplb_props"].strip())
+        w("")
     if env.get("pin") == "1":
         w("CPU pinning: every httpd on CPU %s, wrk and the backends on CPU %s "
           "(`BENCH_PIN=1`): the front's CPU is what saturates, so req/s "
