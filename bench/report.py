@@ -35,16 +35,18 @@ WL_NAME = {
     "rules100k": "JkMountFile, 100,000 rules",
     "tcsmall": "Tomcat: small static file",
     "tcjsp": "Tomcat: small JSP",
+    "tcbig": "Tomcat: 100 KiB static file",
 }
 SHORT = {"small": "small GET", "big": "100 KiB", "upload": "1 MiB POST",
          "sticky2": "sticky/2", "sticky16": "sticky/16", "rules10": "10 rules",
          "rules10k": "10k rules", "rules100k": "100k rules",
-         "tcsmall": "Tomcat file", "tcjsp": "Tomcat JSP"}
+         "tcsmall": "Tomcat file", "tcjsp": "Tomcat JSP",
+         "tcbig": "Tomcat 100 KiB"}
 ORDER = [("event", "fake", w) for w in
          ["small", "big", "upload", "sticky2", "sticky16", "rules10", "rules10k",
           "rules100k"]] + \
         [("prefork", "fake", "small"), ("event", "tomcat", "tcsmall"),
-         ("event", "tomcat", "tcjsp")]
+         ("event", "tomcat", "tcjsp"), ("event", "tomcat", "tcbig")]
 METRICS = ["rps", "p50", "p99", "cpu", "hwm"]
 
 
@@ -119,11 +121,22 @@ def main():
     def median_of(key, m):
         return med([r[m] for r in cell(key).values()])
 
+    def ratios(key, ref, m):
+        """key/ref from the same round, one per round"""
+        a, b = cell(key), cell(ref)
+        return [a[k][m] / b[k][m] for k in a
+                if k in b and b[k][m] and not math.isnan(b[k][m])]
+
     def ratio(key, ref, m):
         """median over rounds of key/ref from the same round"""
-        a, b = cell(key), cell(ref)
-        xs = [a[k][m] / b[k][m] for k in a if k in b and b[k][m] and not math.isnan(b[k][m])]
-        return med(xs)
+        return med(ratios(key, ref, m))
+
+    def spread(key, ref, m):
+        """"×med (min–max)" over the rounds"""
+        xs = ratios(key, ref, m)
+        if not xs:
+            return "–"
+        return "×%.2f (%.2f–%.2f)" % (med(xs), min(xs), max(xs))
 
     out = []
     w = out.append
@@ -392,7 +405,74 @@ def main():
                "`-t` %.2f s, start → answer %.2f s" % (d["tw"], d["sw"]))
     else:
         target("10,000 workers + 100,000 rules load < 2 s", float("nan"), False, "")
-    w("Targets of the issue (fake backend, event MPM, ratios to mod_jk from the same round):")
+    # ---- issue #13's targets: real Tomcat, uploads, concurrency, p99
+    t13 = []
+
+    def target13(name, ok, detail):
+        t13.append("| %s | %s | %s |" % (name, detail,
+                                         "–" if ok is None else
+                                         ("**met**" if ok else "missed")))
+
+    T = ("event", "tomcat")
+    for wl in ("tcsmall", "tcjsp", "tcbig"):
+        if not cell(T + (wl, "ajplb")):
+            continue
+        nm = WL_NAME[wl]
+        a_jk = ratio(T + (wl, "ajplb"), T + (wl, "jk"), "rps")
+        a_px = ratio(T + (wl, "ajplb"), T + (wl, "proxy"), "rps")
+        target13(nm + ": req/s ≥ 1.05× mod_jk and ≥ 1.0× mod_proxy_ajp",
+                 None if math.isnan(a_jk) else a_jk >= 1.05 and a_px >= 1.0,
+                 "%s of mod_jk, %s of mod_proxy_ajp" % (
+                     spread(T + (wl, "ajplb"), T + (wl, "jk"), "rps"),
+                     spread(T + (wl, "ajplb"), T + (wl, "proxy"), "rps")))
+        c = ratio(T + (wl, "ajplb"), T + (wl, "jk"), "cpu")
+        target13(nm + ": CPU/request ≤ 0.9× mod_jk",
+                 None if math.isnan(c) else c <= 0.9,
+                 spread(T + (wl, "ajplb"), T + (wl, "jk"), "cpu"))
+        pj = ratio(T + (wl, "ajplb"), T + (wl, "jk"), "p99")
+        pp = ratio(T + (wl, "ajplb"), T + (wl, "proxy"), "p99")
+        target13(nm + ": p99 ≤ both peers'",
+                 None if math.isnan(pj) else pj <= 1.0 and pp <= 1.0,
+                 "%s of mod_jk, %s of mod_proxy_ajp" % (
+                     spread(T + (wl, "ajplb"), T + (wl, "jk"), "p99"),
+                     spread(T + (wl, "ajplb"), T + (wl, "proxy"), "p99")))
+    v = r_("upload", "rps")
+    target13("1 MiB uploads ≥ 1.15× mod_jk", None if math.isnan(v) else v >= 1.15,
+             "%s (CPU/request %s)" % (
+                 spread(E + ("upload", "ajplb"), E + ("upload", "jk"), "rps"),
+                 spread(E + ("upload", "ajplb"), E + ("upload", "jk"), "cpu")))
+    v = r_("small", "p99")
+    target13("small GET p99 ≤ 0.8× mod_jk", None if math.isnan(v) else v <= 0.8,
+             spread(E + ("small", "ajplb"), E + ("small", "jk"), "p99"))
+    def per1000(be, st, f):
+        lo, hi = ("event", be, "conc%d" % st[0], f), ("event", be, "conc%d" % st[-1], f)
+        if lo not in by or hi not in by or st[-1] == st[0]:
+            return float("nan")
+        return (median_of(hi, "hsum") - median_of(lo, "hsum")) / (st[-1] - st[0]) * 1000
+
+    for be, st in sweep:
+        bad = []
+        for n in st:
+            e = {f: sum(r["err"] for r in cell(("event", be, "conc%d" % n, f)).values())
+                 for f in ("ajplb", "jk", "proxy") if ("event", be, "conc%d" % n, f) in by}
+            if e.get("ajplb", 0) > 0 and min(v for f, v in e.items() if f != "ajplb") == 0:
+                bad.append("%d clients: %d errors, a peer 0" % (n, e["ajplb"]))
+        target13("%s sweep %s clients: no error where a peer has none" % (
+            "fake backend" if be == "fake" else "Tomcat",
+            "/".join("{:,}".format(n) for n in st)), not bad,
+            "; ".join(bad) if bad else "none")
+        a, j = per1000(be, st, "ajplb"), per1000(be, st, "jk")
+        target13("%s sweep: memory per 1,000 connections ≤ mod_jk's" % (
+            "fake backend" if be == "fake" else "Tomcat"),
+            None if math.isnan(a) or math.isnan(j) else a <= j,
+            "%.1f MiB vs %.1f MiB" % (a, j))
+    w("Targets of issue #13 (median of the per-round ratios, min–max over the rounds in brackets):")
+    w("")
+    w("| target | measured | |")
+    w("|---|---|---|")
+    out.extend(t13)
+    w("")
+    w("Targets of the first benchmark issue (fake backend, event MPM, ratios to mod_jk from the same round):")
     w("")
     w("| target | measured | |")
     w("|---|---|---|")

@@ -156,7 +156,7 @@ done
 wanted() {   # MPM/BACKEND/WORKLOAD: selected by BENCH_ONLY?
     [ -z "$ONLY" ] || echo "$1" | grep -qE "$ONLY"
 }
-TC_WLS="tcsmall tcjsp"
+TC_WLS="tcsmall tcjsp tcbig"
 [ "$DO_CONC" = 1 ] && for n in $CONC_STEPS; do TC_WLS="$TC_WLS conc$n"; done
 want_tc=0
 for w in $TC_WLS; do wanted "event/tomcat/$w" && want_tc=1; done
@@ -187,6 +187,7 @@ if [ "$DO_TOMCAT" = 1 ] && [ "$want_tc" = 1 ]; then
     tomcat_make "$T/tomcat" "$TC_AJP" "$TC_HTTP" tc1 "$SECRET"
     mkdir -p "$T/tomcat/webapps/ROOT/tc"
     printf 'ok tc1\n' >"$T/tomcat/webapps/ROOT/tc/small.txt"
+    head -c 102400 /dev/zero | tr '\0' x >"$T/tomcat/webapps/ROOT/tc/big.txt"
     printf '<%%@ page session="false" contentType="text/plain" %%>ok <%%= System.getProperty("ajplb.route") %%>\n' \
         >"$T/tomcat/webapps/ROOT/tc/small.jsp"
     TOMCAT_DIRS="$T/tomcat"
@@ -239,6 +240,7 @@ mkdir -p "$T/htdocs/bench" "$T/htdocs/sticky16" "$T/htdocs/tc"
 printf 'ok b1\n' >"$T/htdocs/bench/small"
 printf 'ok b1\n' >"$T/htdocs/sticky16/small"
 printf 'ok tc1\n' >"$T/htdocs/tc/small.txt"
+head -c 102400 /dev/zero | tr '\0' x >"$T/htdocs/tc/big.txt"
 head -c 102400 /dev/zero | tr '\0' 'x' >"$T/htdocs/bench/big"
 
 mpm_conf() {   # MPM WORKLOAD
@@ -542,6 +544,7 @@ wl_path() {   # WORKLOAD BACKEND
     sticky16) echo /sticky16/small ;;
     tcsmall) echo /tc/small.txt ;;
     tcjsp) echo /tc/small.jsp ;;
+    tcbig) echo /tc/big.txt ;;
     esac
 }
 wl_expect() {   # WORKLOAD BACKEND: what the body must start with through a proxy
@@ -551,6 +554,7 @@ wl_expect() {   # WORKLOAD BACKEND: what the body must start with through a prox
     sticky16) echo "ok b11" ;;
     tcsmall|tcjsp) echo "ok tc1" ;;
     big) echo "" ;;
+    tcbig) echo "xxxxxxxx" ;;
     *) echo "ok b" ;;
     esac
 }
@@ -639,6 +643,7 @@ fi
 if [ "$TC_OK" = 1 ]; then
     add event tomcat tcsmall ajplb jk proxy static nginx
     add event tomcat tcjsp   ajplb jk proxy nginx
+    add event tomcat tcbig   ajplb jk proxy static nginx
     if [ "$DO_CONC" = 1 ]; then
         for n in $CONC_STEPS; do add event tomcat "conc$n" ajplb jk proxy static nginx; done
     fi
