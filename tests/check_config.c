@@ -1,7 +1,9 @@
 /*
  * check_config.c -- unit tests for the worker model: strict parsers,
  * every default, every error and warning with its file:line, lb member
- * resolution, the data files under tests/data/workers, 10,000 workers.
+ * resolution, the data files under tests/data/workers, 10,000 workers;
+ * and the httpd.conf warnings the module and `ajplb check` share
+ * (ajplb_conf_check.c).
  */
 #include <stddef.h>
 #include <stdlib.h>
@@ -11,6 +13,7 @@
 #include <apr_strings.h>
 
 #include "test_util.h"
+#include "ajplb_conf_check.h"
 #include "ajplb_config.h"
 
 static ajplb_diags_t *ajplb__d;
@@ -1028,6 +1031,83 @@ START_TEST(test_forever_once)
 }
 END_TEST
 
+/* One JkOptions word: only ForwardURICompat (with or without '+', any
+ * case) warns, naming the word as written and its file:line. */
+static const struct {
+    const char *word;
+    int warns;
+} ajplb__opt_words[] = {
+    {"+ForwardURICompat", 1},
+    {"ForwardURICompat", 1},
+    {"+forwardURIcompat", 1},
+    {"+ForwardURICompatUnparsed", 0},
+    {"ForwardURIProxy", 0},
+    {"+ForwardURIEscaped", 0},
+    {"ForwardURICompat2", 0},
+    {"++ForwardURICompat", 0},
+    {"", 0},
+};
+
+START_TEST(test_conf_check_option)
+{
+    ajplb__d = ajplb_diags_make(ajplb_test_pool);
+    ajplb_conf_check_option(ajplb__d, ajplb__opt_words[_i].word,
+                            "httpd.conf", 7);
+    ck_assert_msg(ajplb__d->warnings == ajplb__opt_words[_i].warns
+                  && ajplb__d->errors == 0, "'%s': %s",
+                  ajplb__opt_words[_i].word, ajplb__all());
+    if (ajplb__opt_words[_i].warns) {
+        ck_assert_msg(ajplb__has(AJPLB_DIAG_WARN, "httpd.conf", 7,
+                                 apr_psprintf(ajplb_test_pool, "JkOptions "
+                                              "%s forwards httpd's decoded "
+                                              "path as is",
+                                              ajplb__opt_words[_i].word)),
+                      "%s", ajplb__all());
+    }
+}
+END_TEST
+
+/* A virtual host the main server's mounts do not reach: warned only with
+ * no rule of its own, nothing said about JkMountCopy and a main-server
+ * JkMount to name. */
+static const struct {
+    int rules;
+    int mount_copy;
+    const char *pattern;
+    int warns;
+} ajplb__vhosts[] = {
+    {0, AJPLB_UNSET, "/app/*", 1},
+    {0, AJPLB_UNSET, "/app", 1},        /* JkMount inside <Location> */
+    {0, AJPLB_UNSET, NULL, 0},          /* main server mounts nothing */
+    {1, AJPLB_UNSET, "/app/*", 0},      /* mounts of its own */
+    {0, 0, "/app/*", 0},                /* JkMountCopy Off on purpose */
+    {0, 1, "/app/*", 0},                /* JkMountCopy On (or All) */
+};
+
+START_TEST(test_conf_check_vhost)
+{
+    ajplb__d = ajplb_diags_make(ajplb_test_pool);
+    ajplb_conf_check_vhost(ajplb__d, "site.conf", 3, ajplb__vhosts[_i].rules,
+                           ajplb__vhosts[_i].mount_copy,
+                           ajplb__vhosts[_i].pattern, "httpd.conf", 12);
+    ck_assert_msg(ajplb__d->warnings == ajplb__vhosts[_i].warns
+                  && ajplb__d->errors == 0, "%s", ajplb__all());
+    if (ajplb__vhosts[_i].warns) {
+        ck_assert_msg(ajplb__has(AJPLB_DIAG_WARN, "site.conf", 3,
+                                 apr_psprintf(ajplb_test_pool, "do not "
+                                              "apply inside this "
+                                              "<VirtualHost> (as in mod_jk, "
+                                              "also when it has no Jk* "
+                                              "directive), so '%s' "
+                                              "(httpd.conf:12) is not "
+                                              "forwarded here; add "
+                                              "'JkMountCopy On'",
+                                              ajplb__vhosts[_i].pattern)),
+                      "%s", ajplb__all());
+    }
+}
+END_TEST
+
 static Suite *ajplb__suite(void)
 {
     Suite *s = suite_create("config");
@@ -1073,6 +1153,13 @@ static Suite *ajplb__suite(void)
     tcase_add_test(tc, test_many_workers);
     tcase_add_test(tc, test_bad_files);
     tcase_add_loop_test(tc, test_good_files, 0, AJPLB__N(ajplb__good));
+    suite_add_tcase(s, tc);
+
+    tc = ajplb_test_tcase("httpd.conf");
+    tcase_add_loop_test(tc, test_conf_check_option, 0,
+                        AJPLB__N(ajplb__opt_words));
+    tcase_add_loop_test(tc, test_conf_check_vhost, 0,
+                        AJPLB__N(ajplb__vhosts));
     suite_add_tcase(s, tc);
     return s;
 }

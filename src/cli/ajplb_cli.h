@@ -49,9 +49,6 @@ typedef struct {
     const char *file;           /* where <VirtualHost> was opened */
     int line;
     int is_virtual;
-    int has_jk;                 /* a Jk* directive is in this server: it
-                                 * has a module config of its own, else it
-                                 * shares the main server's (httpd) */
     apr_array_header_t *mounts; /* of ajplb_cli_mount_t */
     apr_array_header_t *locations;  /* of ajplb_cli_location_t * */
     const char *mount_file;
@@ -68,6 +65,14 @@ typedef struct {
     int lineno;
 } ajplb_cli_prop_line_t;
 
+/* One word of a JkOptions line, for the configtest warnings the module
+ * gives once the workers are loaded (ajplb_conf_check_option). */
+typedef struct {
+    const char *word;
+    const char *file;
+    int line;
+} ajplb_cli_option_t;
+
 typedef struct {
     apr_pool_t *pool;
     const char *server_root;
@@ -75,6 +80,7 @@ typedef struct {
     const char *workers_file_where;
     apr_array_header_t *prop_lines;     /* of ajplb_cli_prop_line_t */
     apr_array_header_t *servers;        /* of ajplb_cli_server_t *, main 1st */
+    apr_array_header_t *options;        /* of ajplb_cli_option_t */
     int timeout;                        /* httpd Timeout, seconds */
     int threads;                        /* ThreadsPerChild */
     int mod_jk;                         /* LoadModule jk_module seen */

@@ -18,6 +18,7 @@
 #include <apr_strings.h>
 
 #include "ajplb_cli.h"
+#include "ajplb_conf_check.h"
 #include "ajplb_props.h"
 #include "ajplb_status.h"
 #include "ajplb_uri_map_model.h"
@@ -56,6 +57,7 @@ ajplb_cli_conf_t *ajplb_cli_conf_make(apr_pool_t *p)
     c->server_root = "/etc/apache2";
     c->prop_lines = apr_array_make(p, 4, sizeof(ajplb_cli_prop_line_t));
     c->servers = apr_array_make(p, 4, sizeof(ajplb_cli_server_t *));
+    c->options = apr_array_make(p, 4, sizeof(ajplb_cli_option_t));
     APR_ARRAY_PUSH(c->servers, ajplb_cli_server_t *) =
         ajplb__server_make(p, 0);
     c->timeout = 60;
@@ -231,6 +233,11 @@ static void ajplb__options(ajplb__ctx_t *x, const char *rest,
 
     while (*(w = ajplb__word(x->c->pool, &rest)) != '\0') {
         const char *name = (*w == '+' || *w == '-') ? w + 1 : w;
+        ajplb_cli_option_t *o = apr_array_push(x->c->options);
+
+        o->word = w;
+        o->file = file;
+        o->line = line;
         for (i = 0; ajplb__option_names[i] != NULL; i++) {
             if (strcasecmp(name, ajplb__option_names[i]) == 0) {
                 break;
@@ -261,9 +268,6 @@ static void ajplb__directive(ajplb__ctx_t *x, const char *name,
     const char *a2 = ajplb__word(p, &rest);
     ajplb_cli_conf_t *c = x->c;
 
-    if (strncasecmp(name, "Jk", 2) == 0) {
-        x->srv->has_jk = 1;
-    }
     if (x->loc != NULL && ajplb_status_access_limits(name, raw)) {
         x->loc->limits = 1;
     }
@@ -488,26 +492,27 @@ apr_status_t ajplb_cli_conf_line(ajplb_cli_conf_t *c, const char *line,
 /* ------------------------------------------------------------- build --- */
 
 /* As ajplb_build_one() in the module.  A <VirtualHost> without any Jk*
- * directive has no module config of its own: httpd gives it the main
- * server's (the same mounts, JkMountCopy and options), and the module
- * builds its map from that. */
+ * directive is merged like any other (the module asks httpd for
+ * AP_MODULE_FLAG_ALWAYS_MERGE): no mounts of its own, JkMountCopy from
+ * JkMountCopy All only.  @a first is the main server's first JkMount, for
+ * the warning. */
 static void ajplb__build_map(ajplb_cli_conf_t *c, ajplb_cli_server_t *vs,
-                             ajplb_cli_server_t *main_srv)
+                             ajplb_cli_server_t *main_srv,
+                             const ajplb_cli_mount_t *first)
 {
     ajplb_uri_map_t *map = ajplb_uri_map_make(c->pool, c->diags);
-    const ajplb_cli_server_t *cf = vs->has_jk ? vs : main_srv;
-    int copy_mode = cf == main_srv ? main_srv->mount_copy
+    int copy_mode = !vs->is_virtual ? main_srv->mount_copy
                     : vs->mount_copy != AJPLB_UNSET ? vs->mount_copy
                     : main_srv->mount_copy == 2 ? 1 : AJPLB_UNSET;
     int copy = vs->is_virtual ? copy_mode == 1 : 1;
-    const char *file = cf->mount_file;
+    const char *file = vs->mount_file;
     int i, j;
 
     if (copy) {
         ajplb_uri_map_add_worker_mounts(map, c->model);
     }
     for (j = (vs->is_virtual && copy) ? 0 : 1; j < 2; j++) {
-        const ajplb_cli_server_t *from = j == 0 ? main_srv : cf;
+        const ajplb_cli_server_t *from = j == 0 ? main_srv : vs;
         for (i = 0; i < from->mounts->nelts; i++) {
             const ajplb_cli_mount_t *m =
                 &APR_ARRAY_IDX(from->mounts, i, ajplb_cli_mount_t);
@@ -524,13 +529,12 @@ static void ajplb__build_map(ajplb_cli_conf_t *c, ajplb_cli_server_t *vs,
     ajplb_uri_map_build(map);
     ajplb_uri_map_check_workers(map, c->model, c->diags);
     vs->map = map;
-    if (vs->is_virtual && ajplb_uri_map_rules(map)->nelts == 0
-        && main_srv->mounts->nelts > 0 && copy_mode == AJPLB_UNSET) {
-        ajplb_diag_add(c->diags, AJPLB_DIAG_WARN, vs->file, vs->line,
-                       "the main server's JkMount rules do not apply "
-                       "inside this <VirtualHost> (as in mod_jk); add "
-                       "'JkMountCopy On' to it, or 'JkMountCopy All' to "
-                       "the main server, if they should");
+    if (vs->is_virtual) {
+        ajplb_conf_check_vhost(c->diags, vs->file, vs->line,
+                               ajplb_uri_map_rules(map)->nelts, copy_mode,
+                               first ? first->pattern : NULL,
+                               first ? first->file : NULL,
+                               first ? first->line : 0);
     }
     if (vs->reject_unsafe < 0) {
         vs->reject_unsafe = vs->is_virtual && main_srv->reject_unsafe > 0;
@@ -546,11 +550,33 @@ static void ajplb__build_maps(ajplb_cli_conf_t *c)
 {
     ajplb_cli_server_t *main_srv =
         APR_ARRAY_IDX(c->servers, 0, ajplb_cli_server_t *);
+    const ajplb_cli_mount_t *first = NULL;
     int i;
 
+    for (i = 0; first == NULL && i < main_srv->mounts->nelts; i++) {
+        const ajplb_cli_mount_t *m =
+            &APR_ARRAY_IDX(main_srv->mounts, i, ajplb_cli_mount_t);
+        if (!(m->flags & AJPLB_URI_RULE_UNMOUNT)) {
+            first = m;
+        }
+    }
     for (i = 0; i < c->servers->nelts; i++) {
         ajplb__build_map(c, APR_ARRAY_IDX(c->servers, i,
-                                          ajplb_cli_server_t *), main_srv);
+                                          ajplb_cli_server_t *), main_srv,
+                         first);
+    }
+}
+
+/* The module's JkOptions warnings (ajplb_config_warnings): every word of
+ * every JkOptions line, main server and virtual hosts. */
+static void ajplb__check_options(ajplb_cli_conf_t *c)
+{
+    int i;
+
+    for (i = 0; i < c->options->nelts; i++) {
+        const ajplb_cli_option_t *o =
+            &APR_ARRAY_IDX(c->options, i, ajplb_cli_option_t);
+        ajplb_conf_check_option(c->diags, o->word, o->file, o->line);
     }
 }
 
@@ -648,6 +674,7 @@ void ajplb_cli_conf_load(ajplb_cli_conf_t *c)
     }
     if (rv == APR_SUCCESS || c->diags->errors > 0) {
         ajplb__build_maps(c);
+        ajplb__check_options(c);
         ajplb__check_access(c);
     }
     if (rv != APR_SUCCESS && c->diags->errors == 0) {

@@ -195,6 +195,42 @@ static void ajplb__near(ajplb__explain_t *e, const ajplb_uri_map_t *map,
     }
 }
 
+/* A virtual host that does not take the main server's mounts (no
+ * JkMountCopy On, as in mod_jk, also when it has no Jk* directive): the
+ * main server's rule that would have taken the path is the likely
+ * surprise, so it is named. */
+static void ajplb__near_main(ajplb__explain_t *e, const ajplb_cli_conf_t *c,
+                             const ajplb_cli_server_t *srv)
+{
+    const ajplb_cli_server_t *main_srv =
+        APR_ARRAY_IDX(c->servers, 0, const ajplb_cli_server_t *);
+    const ajplb_uri_rule_t *r, *ex = NULL;
+    const apr_array_header_t *rules;
+    int i;
+
+    if (!srv->is_virtual || main_srv->map == NULL || e->rule != NULL
+        || e->excluded_by != NULL
+        || (r = ajplb_uri_map_match(main_srv->map, e->path, &ex)) == NULL) {
+        return;
+    }
+    /* Copied in after all (JkMountCopy On), but something else won. */
+    rules = srv->map ? ajplb_uri_map_rules(srv->map) : NULL;
+    for (i = 0; rules != NULL && i < rules->nelts; i++) {
+        const ajplb_uri_rule_t *v =
+            APR_ARRAY_IDX(rules, i, const ajplb_uri_rule_t *);
+        if (v->line == r->line && v->file != NULL && r->file != NULL
+            && strcmp(v->file, r->file) == 0) {
+            return;
+        }
+    }
+    APR_ARRAY_PUSH(e->near, const char *) =
+        apr_psprintf(e->p, "%s: matches in the main server, whose mounts "
+                     "do not apply in this <VirtualHost> (%s:%d); add "
+                     "'JkMountCopy On' to it, or 'JkMountCopy All' to the "
+                     "main server", ajplb__rule_text(e->p, r),
+                     srv->file ? srv->file : "?", srv->line);
+}
+
 static const char *ajplb__how(ajplb_lb_how_e how)
 {
     switch (how) {
@@ -523,6 +559,7 @@ int ajplb_cli_explain(apr_pool_t *p, int argc, const char *const *argv)
         if (srv->map) {
             ajplb__near(&e, srv->map, strcmp(dec, e.path) ? dec : NULL);
         }
+        ajplb__near_main(&e, c, srv);
         if (e.rule == NULL) {
             e.status = "local";
             e.reason = e.excluded_by

@@ -35,6 +35,12 @@ static void ajplb_register_hooks(apr_pool_t *p)
     ap_hook_log_transaction(ajplb_log_request, NULL, NULL, APR_HOOK_MIDDLE);
 }
 
+/* AP_MODULE_FLAG_ALWAYS_MERGE: a <VirtualHost> without any Jk* directive
+ * gets a configuration of its own, merged from the main server's, instead
+ * of sharing the main server's structure.  Its mounts are then its own
+ * (none, unless JkMountCopy All), as in mod_jk, which does the same by
+ * hand in its post_config; and building its map cannot overwrite the main
+ * server's. */
 AJPLB_EXPORT module AP_MODULE_DECLARE_DATA ajplb_module = {
     STANDARD20_MODULE_STUFF,
     NULL,                       /* per-directory config creator */
@@ -43,5 +49,5 @@ AJPLB_EXPORT module AP_MODULE_DECLARE_DATA ajplb_module = {
     ajplb_merge_srv_conf,       /* per-server config merger */
     ajplb_cmds,                 /* command table */
     ajplb_register_hooks,
-    AP_MODULE_FLAG_NONE
+    AP_MODULE_FLAG_ALWAYS_MERGE
 };

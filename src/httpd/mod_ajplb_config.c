@@ -8,6 +8,7 @@
 
 #include <apr_strings.h>
 
+#include "ajplb_conf_check.h"
 #include "mod_ajplb.h"
 #include "mod_ajplb_status.h"
 
@@ -593,10 +594,8 @@ const command_rec ajplb_cmds[] = {
 
 /* ------------------------------------------------- configtest warnings */
 
-/* JkOptions +ForwardURICompat (or without a sign) anywhere in the tree:
- * httpd's decoded path goes to Tomcat as is, so "/app/..%2f../admin" or
- * "/app;x/../admin" can reach what a prefix mount did not mean to
- * forward (mod_jk's documentation calls it unsafe). */
+/* Every JkOptions word anywhere in the tree (main server and virtual
+ * hosts) goes to the core's check, which `ajplb check` calls too. */
 static void ajplb_check_options(apr_pool_t *p, const ap_directive_t *d,
                                 ajplb_diags_t *diags)
 {
@@ -605,16 +604,7 @@ static void ajplb_check_options(apr_pool_t *p, const ap_directive_t *d,
             const char *cur = d->args;
             const char *w;
             while (*(w = ap_getword_conf(p, &cur)) != '\0') {
-                if (strcasecmp(w + (*w == '+'), "ForwardURICompat") == 0) {
-                    ajplb_diag_add(diags, AJPLB_DIAG_WARN, d->filename,
-                        d->line_num, "JkOptions %s forwards httpd's "
-                        "decoded path as is, which is unsafe with prefix "
-                        "mounts (an encoded '/' or '..' can reach "
-                        "other applications of Tomcat); remove it to get "
-                        "the default ForwardURIProxy, or write "
-                        "+ForwardURICompatUnparsed if Tomcat must see the "
-                        "path as the client sent it", w);
-                }
+                ajplb_conf_check_option(diags, w, d->filename, d->line_num);
             }
         }
         if (d->first_child != NULL) {

@@ -15,6 +15,7 @@
 #include <apr_strings.h>
 
 #include "mod_ajplb.h"
+#include "ajplb_conf_check.h"
 #include "ajplb_uri_map_model.h"
 
 APLOG_USE_MODULE(ajplb);
@@ -96,9 +97,19 @@ int ajplb_build_maps(apr_pool_t *pconf, server_rec *s, ajplb_diags_t *d)
 {
     ajplb_srv_conf_t *main_conf =
         ap_get_module_config(s->module_config, &ajplb_module);
+    const ajplb_mount_t *first = NULL;
     server_rec *vs;
-    int total = 0;
+    int total = 0, i;
 
+    /* The main server's first JkMount, named by the virtual-host
+     * warning. */
+    for (i = 0; first == NULL && i < main_conf->mounts->nelts; i++) {
+        const ajplb_mount_t *m =
+            &APR_ARRAY_IDX(main_conf->mounts, i, ajplb_mount_t);
+        if (!(m->flags & AJPLB_URI_RULE_UNMOUNT)) {
+            first = m;
+        }
+    }
     for (vs = s; vs != NULL; vs = vs->next) {
         ajplb_srv_conf_t *conf =
             ap_get_module_config(vs->module_config, &ajplb_module);
@@ -108,14 +119,12 @@ int ajplb_build_maps(apr_pool_t *pconf, server_rec *s, ajplb_diags_t *d)
         if (n == 0) {
             conf->map = NULL;
         }
-        if (vs->is_virtual && n == 0 && main_conf->mounts->nelts > 0
-            && conf->mount_copy == AJPLB_UNSET) {
-            ajplb_diag_add(d, AJPLB_DIAG_WARN, vs->defn_name,
-                           vs->defn_line_number,
-                           "the main server's JkMount rules do not apply "
-                           "inside this <VirtualHost> (as in mod_jk); add "
-                           "'JkMountCopy On' to it, or 'JkMountCopy All' to "
-                           "the main server, if they should");
+        if (vs->is_virtual) {
+            ajplb_conf_check_vhost(d, vs->defn_name, vs->defn_line_number,
+                                   n, conf->mount_copy,
+                                   first ? first->pattern : NULL,
+                                   first ? first->file : NULL,
+                                   first ? first->line : 0);
         }
         total += n;
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """cli_explain.py -- send a corpus of URIs (with and without session
-cookies, to two virtual hosts) through the running httpd with the module
+cookies, to three virtual hosts) through the running httpd with the module
 and through `ajplb explain --json` on the same httpd.conf, and compare the
 decision: forwarded to which worker (and, for a sticky session, which lb
 member), served by httpd itself, or refused with 400.  The fake backends'
@@ -40,6 +40,11 @@ corpus += [(u, None, h) for u in ["/wmount/x", "/wmount", "/mf/x",
                                   "/mf/skip/../x", "/docs/live",
                                   "/docs/live/x"]
            for h in (None, "shop.example")]
+# A virtual host without any Jk directive: the main server's mounts do
+# not apply there (as in mod_jk), none of these is forwarded.
+corpus += [(u, None, "nojk.example") for u in
+           ["/app/x", "/shop/x", "/x.jsp", "/status", "/wmount/x", "/mf/x",
+            "/docs/live", "/only/x"]]
 corpus += [("/status", None, None), ("/x.jsp", None, None),
            ("/a/b/c.jsp", None, None), ("/app/x.jsp;jsessionid=1.m2", None,
                                         None)]

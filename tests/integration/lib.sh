@@ -126,6 +126,16 @@ httpd_conf() {
     } >"$dir/httpd.conf"
 }
 
+# Debian's mod_jk, for tests that run one configuration under both modules.
+MODJK=${MODJK:-$MODDIR/mod_jk.so}
+
+# use_mod_jk DIR: DIR/httpd.conf (from httpd_conf) loads mod_jk instead of
+# mod_ajplb; nothing else changes.
+use_mod_jk() {
+    sed -i "s|^LoadModule ajplb_module .*|LoadModule jk_module $MODJK|" \
+        "$1/httpd.conf"
+}
+
 # httpd_test DIR: run `apache2 -t` on DIR/httpd.conf; output in $HTTPD_OUT,
 # exit status in $HTTPD_RC.
 httpd_test() {

@@ -64,6 +64,69 @@ JkMount /d/* w1;nosuch=1
 CONF
 same_as_configtest "bad and unknown rule extensions"
 
+# The main server's mounts do not reach a <VirtualHost> without JkMountCopy,
+# also one without any Jk* directive (as in mod_jk; test_directives.sh
+# runs both): the warning names each such host, also when the main mount
+# is a JkMount inside <Location>.
+for main_mount in "JkMount /a/* w1" "<Location /a>
+JkMount w1
+</Location>"; do
+    rm -rf "$IT_TMP/h"
+    httpd_conf "$IT_TMP/h" "$port" <<CONF
+JkWorkersFile "$IT_TMP/m.properties"
+$main_mount
+<VirtualHost 127.0.0.1:$port>
+ServerName nojk.example
+</VirtualHost>
+<VirtualHost 127.0.0.1:$port>
+ServerName opts.example
+JkOptions +ForwardKeySize
+</VirtualHost>
+<VirtualHost 127.0.0.1:$port>
+ServerName copy.example
+JkMountCopy On
+</VirtualHost>
+<VirtualHost 127.0.0.1:$port>
+ServerName own.example
+JkMount /own/* w1
+</VirtualHost>
+CONF
+    same_as_configtest "virtual hosts without the main mounts ($(echo \
+        "$main_mount" | sed -n 2p | grep -q . && echo '<Location>' \
+        || echo JkMount))"
+    check "... warned for the two hosts that say nothing" 2 \
+        "$("$AJPLB" check -f "$IT_TMP/h/httpd.conf" \
+           | grep -c "main server's JkMount rules do not apply")"
+done
+rm -rf "$IT_TMP/h"
+httpd_conf "$IT_TMP/h" "$port" <<CONF
+JkWorkersFile "$IT_TMP/m.properties"
+JkMount /a/* w1
+JkMountCopy All
+<VirtualHost 127.0.0.1:$port>
+ServerName nojk.example
+</VirtualHost>
+CONF
+same_as_configtest "JkMountCopy All reaches a host without Jk directives"
+
+# JkOptions ForwardURICompat, with and without '+', in the main server and
+# in a virtual host; ForwardURICompatUnparsed does not warn.
+rm -rf "$IT_TMP/h"
+httpd_conf "$IT_TMP/h" "$port" <<CONF
+JkWorkersFile "$IT_TMP/m.properties"
+JkMount /a/* w1
+JkOptions +ForwardURICompat +ForwardKeySize
+<VirtualHost 127.0.0.1:$port>
+ServerName v.example
+JkMountCopy On
+JkOptions ForwardURICompat
+JkOptions +ForwardURICompatUnparsed
+</VirtualHost>
+CONF
+same_as_configtest "JkOptions ForwardURICompat warns in every server"
+check "... twice" 2 "$("$AJPLB" check -f "$IT_TMP/h/httpd.conf" \
+    | grep -c 'ForwardURICompat forwards')"
+
 # The warning for a writable status worker that nothing protects (T-G8):
 # check names the same mounts as configtest, and a <Location> with
 # Require (ip, or authentication), a user= list or read_only=true
@@ -221,6 +284,9 @@ JkMountFile "$IT_TMP/uriworkermap.properties"
     JkMount /shop/* lb
     JkUnMount /shop/x lb
 </VirtualHost>
+<VirtualHost 127.0.0.1:$port>
+    ServerName nojk.example
+</VirtualHost>
 CONF
 httpd_start "$H" || { not_ok "httpd starts" "$(cat "$H/logs/error.log")"; it_done; }
 wait_http "$port"
@@ -249,4 +315,12 @@ check_grep "explain shows a near miss in another case" \
     "almost: +JkMount /app/\\* w1 .*another case" "$out"
 "$AJPLB" explain -f "$H/httpd.conf" >/dev/null 2>&1
 check "explain without a URI exits 2" 2 $?
+out=$("$AJPLB" explain -f "$H/httpd.conf" --host nojk.example /app/x)
+check_grep "explain: a host without Jk directives serves it itself" \
+    "^result: +local" "$out"
+check_grep "... and names the main server's rule that does not apply there" \
+    "almost: +JkMount /app/\\* w1 \\($H/httpd.conf:[0-9]+\\): matches in \
+the main server, whose mounts do not apply in this <VirtualHost> \
+\\($H/httpd.conf:[0-9]+\\); add 'JkMountCopy On'" \
+    "$out"
 it_done

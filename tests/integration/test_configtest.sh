@@ -3,7 +3,8 @@
 # good workers.properties files pass, each broken one fails naming its
 # file:line and cause, and the directive rules hold.  T-G11: no message
 # shows a secret.  T-G8: a writable status worker nobody protects warns.
-# "Wait forever" zeros and JkOptions +ForwardURICompat warn.
+# "Wait forever" zeros and JkOptions +ForwardURICompat warn, so does a
+# <VirtualHost> the main server's mounts do not reach.
 . "$(dirname "$0")/lib.sh"
 
 data=$IT_ROOT/tests/data/workers
@@ -199,6 +200,56 @@ if echo "$HTTPD_OUT" | grep -q "means no timeout"; then
 else
     ok "defaults the user did not write do not warn"
 fi
+
+# --- a virtual host the main server's mounts do not reach warns -----------
+# As in mod_jk (test_directives.sh runs both), the main server's mounts do
+# not apply in a <VirtualHost> without JkMountCopy, also when it has no Jk*
+# directive at all and when the main mount is a JkMount inside <Location>.
+# vh_case NAME WANT(warn|quiet) [config lines...]: the warning's count
+# (one per host) and the <VirtualHost> line it names.
+vh_case() {
+    name=$1 want=$2; shift 2
+    { printf '%s\n' "JkWorkersFile \"$IT_TMP/forever.properties\""
+      printf '%s\n' "$@"; } | conf_with
+    httpd_test "$IT_TMP/h"
+    vline=$(grep -n '^<VirtualHost' "$IT_TMP/h/httpd.conf" | cut -d: -f1)
+    got=$(echo "$HTTPD_OUT" | grep -c "$VHW")
+    if [ "$want" = warn ]; then
+        check_grep "vhost warning: $name: names httpd.conf:$vline, cause, fix" \
+            "httpd.conf:$vline: warning: $VHW inside this <VirtualHost> .*\
+'$MPAT' \\([^)]*httpd.conf:$MLINE\\) is not forwarded here; add \
+'JkMountCopy On' to it, or 'JkMountCopy All' to the main server" \
+            "$HTTPD_OUT"
+        check "vhost warning: $name: once, configtest passes" "1 0" \
+            "$got $HTTPD_RC"
+    else
+        check "vhost warning: $name: none" "0 0" "$got $HTTPD_RC" "$HTTPD_OUT"
+    fi
+}
+# The main server's mount: the line after the base configuration and the
+# JkWorkersFile line (one more for the <Location> form).
+VHW="the main server's JkMount rules do not apply"
+MPAT="/app/\\*"
+MLINE=$(($(printf '' | conf_with; wc -l <"$IT_TMP/h/httpd.conf") + 2))
+vh_case "no Jk directive" warn "JkMount /app/* w1" \
+    "<VirtualHost 127.0.0.1:$port>" "ServerName v" "</VirtualHost>"
+vh_case "only other Jk directives" warn "JkMount /app/* w1" \
+    "<VirtualHost 127.0.0.1:$port>" "JkOptions +ForwardKeySize" \
+    "</VirtualHost>"
+MPAT=/app MLINE=$((MLINE + 1))
+vh_case "main mount in <Location>, no Jk directive" warn "<Location /app>" \
+    "JkMount w1" "</Location>" \
+    "<VirtualHost 127.0.0.1:$port>" "ServerName v" "</VirtualHost>"
+vh_case "JkMountCopy On" quiet "JkMount /app/* w1" \
+    "<VirtualHost 127.0.0.1:$port>" "JkMountCopy On" "</VirtualHost>"
+vh_case "JkMountCopy Off said on purpose" quiet "JkMount /app/* w1" \
+    "<VirtualHost 127.0.0.1:$port>" "JkMountCopy Off" "</VirtualHost>"
+vh_case "JkMountCopy All" quiet "JkMount /app/* w1" "JkMountCopy All" \
+    "<VirtualHost 127.0.0.1:$port>" "ServerName v" "</VirtualHost>"
+vh_case "mounts of its own" quiet "JkMount /app/* w1" \
+    "<VirtualHost 127.0.0.1:$port>" "JkMount /v/* w1" "</VirtualHost>"
+vh_case "the main server only unmounts" quiet "JkUnMount /app/* w1" \
+    "<VirtualHost 127.0.0.1:$port>" "ServerName v" "</VirtualHost>"
 
 # --- T-G8: a writable status worker nobody protects warns ------------------
 printf '%s\n' "worker.list=st" "worker.st.type=status" \

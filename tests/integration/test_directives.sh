@@ -152,4 +152,166 @@ check_grep "mod_unique_id's request id is in the error line" \
     '\[error\] \[[A-Za-z0-9@_-]{16,}\] worker w1: no reply' "$log"
 
 httpd_stop "$H"
+
+# --- the main server's mounts in virtual hosts, beside mod_jk -------------
+# One configuration under mod_ajplb and under Debian's mod_jk 1.2.48 (same
+# text, only the LoadModule line differs): which requests reach the
+# backend and which get httpd's 404.  mod_jk gives a <VirtualHost> without
+# any Jk directive a configuration of its own (jk_post_config: "we don't
+# want to share ... the JkMount rules"), so the main server's mounts reach
+# it only through JkMountCopy, like any other virtual host.  Three forms
+# of the main server's mount: JkMount /app/* (plain), JkMount inside
+# <Location /app> (loc), and plain with JkMountCopy All (all).
+cat >"$IT_TMP/v.properties" <<WP
+worker.list=w1
+worker.w1.host=127.0.0.1
+worker.w1.port=$B1
+worker.w1.secret=s
+worker.w1.mount=/wm/*
+WP
+# vhost_conf DIR MODE: DIR/httpd.conf for mod_ajplb; ports in $VM (main
+# server only), $VN (name-based hosts) and $VI (one address-based host).
+vhost_conf() {
+    case $2 in
+        loc) mount='<Location /app>
+    JkMount w1
+</Location>' ;;
+        all) mount='JkMount /app/* w1
+JkMountCopy All' ;;
+        *) mount='JkMount /app/* w1' ;;
+    esac
+    httpd_conf "$1" "$VM" <<CONF
+Listen 127.0.0.1:$VN
+Listen 127.0.0.1:$VI
+DocumentRoot "$IT_TMP/docs"
+JkWorkersFile "$IT_TMP/v.properties"
+JkLogFile "$1/logs/mod_jk.log"
+JkShmFile "$1/logs/jk.shm"
+$mount
+<VirtualHost 127.0.0.1:$VN>
+    ServerName nojk
+</VirtualHost>
+<VirtualHost 127.0.0.1:$VN>
+    ServerName copy
+    JkMountCopy On
+</VirtualHost>
+<VirtualHost 127.0.0.1:$VN>
+    ServerName own
+    JkMount /own/* w1
+</VirtualHost>
+<VirtualHost 127.0.0.1:$VN>
+    ServerName ownc
+    JkMountCopy On
+    JkMount /own/* w1
+</VirtualHost>
+<VirtualHost 127.0.0.1:$VN>
+    ServerName opts
+    JkOptions +ForwardKeySize
+</VirtualHost>
+<VirtualHost 127.0.0.1:$VI>
+    ServerName ipbased
+</VirtualHost>
+CONF
+}
+# where DIR KEY HOST PATH: "fwd" when the backend answered, else
+# "local-CODE" (KEY: m main server, n name-based, i address-based port).
+where() {
+    case $2 in m) wp=$VM ;; n) wp=$VN ;; *) wp=$VI ;; esac
+    curl -s -D - -o /dev/null -H "Host: $3" "http://127.0.0.1:$wp$4" \
+        | tr -d '\r' | awk 'NR == 1 { c = $2 } /^X-Backend:/ { f = 1 }
+                             END { print f ? "fwd" : "local-" c }'
+}
+# Rows: KEY HOST PATH MOD_JK [MOD_AJPLB when it differs by design].  The
+# mod_jk column is what mod_jk 1.2.48 answered when this was written; it
+# is asserted too, so a different mod_jk shows up here.  ownc /wm/x: with
+# JkMountCopy On and JkMounts of its own, mod_jk copies the main server's
+# JkMount lines but not the workers.properties mount rules (docs/MAPPING.md
+# section 8).
+vhost_rows() {
+    case $1 in
+    plain) cat <<'R' ;;
+m 127.0.0.1 /app/x fwd
+m 127.0.0.1 /wm/x fwd
+n nojk /app/x local-404
+n nojk /wm/x local-404
+n copy /app/x fwd
+n copy /wm/x fwd
+n own /app/x local-404
+n own /own/x fwd
+n own /wm/x local-404
+n ownc /app/x fwd
+n ownc /own/x fwd
+n ownc /wm/x local-404 fwd
+n opts /app/x local-404
+i ipbased /app/x local-404
+i ipbased /wm/x local-404
+R
+    loc) cat <<'R' ;;
+m 127.0.0.1 /app fwd
+m 127.0.0.1 /app/x local-404
+n nojk /app local-404
+n copy /app fwd
+n own /app local-404
+n ownc /app fwd
+n opts /app local-404
+i ipbased /app local-404
+R
+    all) cat <<'R' ;;
+m 127.0.0.1 /app/x fwd
+m 127.0.0.1 /wm/x fwd
+n nojk /app/x fwd
+n nojk /wm/x fwd
+n copy /app/x fwd
+n own /app/x fwd
+n own /wm/x local-404 fwd
+n ownc /wm/x local-404 fwd
+n opts /app/x fwd
+n opts /wm/x fwd
+i ipbased /app/x fwd
+i ipbased /wm/x fwd
+R
+    esac
+}
+VM=$(free_port) VN=$(free_port) VI=$(free_port)
+for mode in plain loc all; do
+    VA=$IT_TMP/va-$mode
+    vhost_conf "$VA" "$mode"
+    # The configtest warning names exactly the virtual hosts the main
+    # server's mounts do not reach although nothing in them says so: no
+    # JkMountCopy and no mounts of their own (nojk, opts, ipbased).
+    httpd_test "$VA"
+    want=""
+    if [ "$mode" != all ]; then
+        want=$(awk -v f="$VA/httpd.conf" '/^<VirtualHost/ { v = NR }
+                   /ServerName (nojk|opts|ipbased)$/ { print f ":" v }' \
+               "$VA/httpd.conf" | sort | tr '\n' ' ')
+    fi
+    got=$(printf '%s\n' "$HTTPD_OUT" | sed -n "s/^mod_ajplb: \([^ ]*\): \
+warning: the main server's JkMount rules do not apply inside this \
+<VirtualHost>.*/\1/p" | sort -u | tr '\n' ' ')
+    check "$mode: configtest warns for the hosts without the main mounts" \
+        "$want" "$got" "$HTTPD_OUT"
+    httpd_start "$VA" || { not_ok "$mode: httpd starts" \
+                              "$(cat "$VA/logs/error.log")"; continue; }
+    wait_http "$VM"
+    vhost_rows "$mode" >"$IT_TMP/rows"
+    while read -r key host path jk aj; do
+        check "$mode: mod_ajplb: $host $path" "${aj:-$jk}" \
+            "$(where "$VA" "$key" "$host" "$path")"
+    done <"$IT_TMP/rows"
+    httpd_stop "$VA"
+    if [ -r "$MODJK" ]; then
+        VJ=$IT_TMP/vj-$mode
+        vhost_conf "$VJ" "$mode"
+        use_mod_jk "$VJ"
+        httpd_start "$VJ" || { not_ok "$mode: httpd with mod_jk starts" \
+                                  "$(cat "$VJ/logs/error.log")"; continue; }
+        wait_http "$VM"
+        while read -r key host path jk aj; do
+            check "$mode: mod_jk: $host $path" "$jk" \
+                "$(where "$VJ" "$key" "$host" "$path")"
+        done <"$IT_TMP/rows"
+        httpd_stop "$VJ"
+    fi
+done
 it_done
