@@ -343,11 +343,12 @@ sleep 1
 queued=$(( $(backend_stat s1 requests_started) - sbefore ))
 check "every GET was answered (200) while a member was frozen" 0 \
     "$(stat_of "$IT_TMP/stop.out" bad)" "$(cat "$IT_TMP/stop.out")"
-# Bounded, not exact: under the ASan build a client may send a few more
-# before the member is marked (27 of 8 clients seen); without failover
-# every later request of the run would queue there.
-[ "$queued" -le 40 ] && ok "the frozen member got at most five requests per client ($queued)" \
-    || not_ok "the frozen member got at most five requests per client" "$queued queued"
+# Bounded, not exact: how many requests reach the member before it is
+# marked depends on the machine's load (17, 27, 32 and, once, 64 of 8
+# clients seen on this 2-core machine).  The bound catches a retry that
+# goes back to the frozen member again and again, not a slow mark.
+[ "$queued" -le 80 ] && ok "the frozen member got at most ten requests per client ($queued)" \
+    || not_ok "the frozen member got at most ten requests per client" "$queued queued"
 
 # --- connect_timeout bounds the CPing after a connect (#12 item 2) --------
 # A member that accepts connections and never answers a CPing: each try
