@@ -20,9 +20,9 @@
  * that loads here also fits the status/shm layout. */
 #define AJPLB_NAME_MAX 63
 
-/* Largest body_window: 16 packets of 64 KiB stay within a loopback
- * socket's send buffer, so sending ahead never blocks on a backend that
- * answers without reading. */
+/* Largest body_window: bounds the client bytes read and sent before the
+ * backend asks (16 packets: 128 KiB at 8192, 1 MiB at 65536).  A send
+ * that blocks on a backend that stopped reading ends at socket_timeout. */
 #define AJPLB_BODY_WINDOW_MAX 16
 
 typedef enum {
