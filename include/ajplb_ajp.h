@@ -240,6 +240,14 @@ apr_status_t ajplb_ajp_reply_create(apr_pool_t *p, apr_size_t max_size,
                                     ajplb_ajp_reply_t **rp);
 
 /**
+ * As ajplb_ajp_reply_create, reading packets into @a msg, which the caller
+ * owns and sets up (ajplb_msg_init) before the first feed, and keeps
+ * alive as long as the parser.  Only the parser is allocated from @a p.
+ */
+void ajplb_ajp_reply_create_on(apr_pool_t *p, ajplb_msg_t *msg,
+                               ajplb_ajp_reply_t **rp);
+
+/**
  * Prepare for the next exchange on the connection.  Required before every
  * response and every CPING: a finished parser refuses further bytes
  * (AJPLB_EAFTEREND, or AJPLB_EBADCPONG after a CPONG), and a failed one

@@ -44,6 +44,13 @@ int ajplb_msg_size_is_valid(apr_size_t size);
 apr_status_t ajplb_msg_create(apr_pool_t *p, apr_size_t max_size,
                               ajplb_msg_t **msg);
 
+/**
+ * Make @a msg (the caller's) a message over @a buf, max_size bytes the
+ * caller owns; as ajplb_msg_create, without allocating.
+ * @return as ajplb_msg_create.
+ */
+apr_status_t ajplb_msg_init(ajplb_msg_t *msg, void *buf, apr_size_t max_size);
+
 /** Empty the message for writing: header space reserved, no payload. */
 void ajplb_msg_reset(ajplb_msg_t *msg);
 

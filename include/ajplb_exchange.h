@@ -58,7 +58,9 @@ typedef struct {
     apr_size_t max_packet_size;
     int body_window;            /* body packets to send before the backend
                                  * asks for them (0: only when asked) */
-    ajplb_replay_t *replay;     /* request-pool buffer, may be reused */
+    ajplb_replay_t *replay;     /* request-pool buffer, may be reused;
+                                 * data may be NULL when content_length
+                                 * <= 0 */
 } ajplb_exchange_t;
 
 typedef struct {

@@ -21,10 +21,19 @@ apr_status_t ajplb_msg_create(apr_pool_t *p, apr_size_t max_size,
         return AJPLB_EPKTSIZE;
     }
     m = apr_pcalloc(p, sizeof(*m));
-    m->buf = apr_palloc(p, max_size);
-    m->max_size = max_size;
-    ajplb_msg_reset(m);
+    ajplb_msg_init(m, apr_palloc(p, max_size), max_size);
     *msg = m;
+    return APR_SUCCESS;
+}
+
+apr_status_t ajplb_msg_init(ajplb_msg_t *msg, void *buf, apr_size_t max_size)
+{
+    if (!ajplb_msg_size_is_valid(max_size)) {
+        return AJPLB_EPKTSIZE;
+    }
+    msg->buf = buf;
+    msg->max_size = max_size;
+    ajplb_msg_reset(msg);
     return APR_SUCCESS;
 }
 

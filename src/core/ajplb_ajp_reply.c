@@ -1,7 +1,8 @@
 /*
  * ajplb_ajp_reply.c -- incremental parser for container->server AJP13
  * packets: fed any split of the byte stream, emits one event per packet.
- * Core layer: APR only, never logs; one buffer allocated at create time.
+ * Core layer: APR only, never logs; one packet buffer, its own (allocated
+ * at create time) or the caller's.
  */
 #include <string.h>
 
@@ -27,16 +28,24 @@ struct ajplb_ajp_reply_t {
 apr_status_t ajplb_ajp_reply_create(apr_pool_t *p, apr_size_t max_size,
                                     ajplb_ajp_reply_t **rp)
 {
-    ajplb_ajp_reply_t *r;
+    ajplb_msg_t *msg;
     apr_status_t rv;
 
-    r = apr_pcalloc(p, sizeof(*r));
-    if ((rv = ajplb_msg_create(p, max_size, &r->msg)) != APR_SUCCESS) {
+    if ((rv = ajplb_msg_create(p, max_size, &msg)) != APR_SUCCESS) {
         return rv;
     }
+    ajplb_ajp_reply_create_on(p, msg, rp);
+    return APR_SUCCESS;
+}
+
+void ajplb_ajp_reply_create_on(apr_pool_t *p, ajplb_msg_t *msg,
+                               ajplb_ajp_reply_t **rp)
+{
+    ajplb_ajp_reply_t *r = apr_pcalloc(p, sizeof(*r));
+
+    r->msg = msg;
     ajplb_ajp_reply_reset(r, AJPLB_AJP_EXPECT_RESPONSE);
     *rp = r;
-    return APR_SUCCESS;
 }
 
 void ajplb_ajp_reply_reset(ajplb_ajp_reply_t *rp, ajplb_ajp_expect_t expect)

@@ -456,7 +456,11 @@ int ajplb_handler(request_rec *r)
     x.max_packet_size = (apr_size_t)w->max_packet_size;
     x.body_window = w->body_window;
     memset(&replay, 0, sizeof(replay));
-    replay.data = apr_palloc(r->pool, x.max_packet_size);
+    if (cl > 0) {
+        /* Only a body of known length is kept for a retry (a chunked one
+         * is sent as Tomcat asks for it); a GET reserves nothing. */
+        replay.data = apr_palloc(r->pool, x.max_packet_size);
+    }
     x.replay = &replay;
 
     if (cl > 0 && (rv = ajplb_exchange_prefetch(&x, &h.io, AJPLB_PREFETCH))
