@@ -226,15 +226,17 @@ for round in $(seq 1 "$ROUNDS"); do
             $NF == "read" { rd = $4 } $NF == "write" { wr = $4 }
             END { printf "%.2f\t%.2f\t%.2f\t%.2f\t%.2f", tot / n, ec / n,
                   fx / n, rd / n, wr / n }' "$d/strace.txt")
-        # Idle share of the last CPU (httpd's when COST_PIN=1): a woken
-        # thread on an idle virtual CPU costs the waker an interrupt to
-        # that CPU, which the hypervisor makes expensive.
-        vcs=$(awk -v h=$((hv1 - hv0)) -v t=$((tv1 - tv0)) -v r="$reqs" \
+        # Wake-ups: context switches of httpd's threads and Tomcat's per
+        # request, then the idle share of the last CPU (httpd's when
+        # COST_PIN=1) and the interrupts it received per request: a thread
+        # woken on an idle virtual CPU costs the waker an interrupt to that
+        # CPU, which the hypervisor makes expensive.
+        waits=$(awk -v h=$((hv1 - hv0)) -v t=$((tv1 - tv0)) -v r="$reqs" \
             -v i=$((fi1 - fi0)) -v a=$((ft1 - ft0)) -v q=$((ipi1 - ipi0)) \
             'BEGIN { printf "%.2f\t%.2f\t%.1f\t%.2f", h / r, t / r,
                      100 * i / a, q / r }')
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$front" \
-            "$rps" "$ms" "$sms" "$sc" "$conns" "$vcs" | tee -a "$TSV"
+            "$rps" "$ms" "$sms" "$sc" "$conns" "$waits" | tee -a "$TSV"
         kill "$(cat "$d/run/httpd.pid")"
         sleep 2
     done
