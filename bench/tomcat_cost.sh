@@ -9,6 +9,9 @@
 #   OUT=out bench/tomcat_cost.sh            # 3 rounds, 5 s each
 #   COST_ROUNDS=5 COST_SECONDS=8 COST_PATH=/tc/small.jsp bench/tomcat_cost.sh
 #   COST_FRONTS="ajplb jk" ...              # a subset
+#   MODULE0=old/mod_ajplb.so COST_FRONTS="ajplb0 ajplb jk" ...
+#                       # ajplb0: a second build of the module, in the
+#                       # same rounds (before and after a change)
 #   COST_PERF=1 ...     # also perf profiles of Tomcat per front
 #   COST_PIN=1 ...      # as make bench pins: httpd on the last CPU, Tomcat
 #                       # and wrk on the others
@@ -19,6 +22,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$ROOT/out}
 case "$OUT" in /*) ;; *) OUT=$ROOT/$OUT ;; esac
 MODULE=${MODULE:-$OUT/mod_ajplb.so}
+MODULE0=${MODULE0:-$MODULE}
 APACHE2=${APACHE2:-/usr/sbin/apache2}
 MODDIR=${MODDIR:-/usr/lib/apache2/modules}
 ROUNDS=${COST_ROUNDS:-3}
@@ -105,9 +109,11 @@ MaxKeepAliveRequests 0
 C
         [ "$(id -u)" = 0 ] && printf 'User www-data\nGroup www-data\n'
         case $1 in
-        ajplb|jk)
+        ajplb|ajplb0|jk)
             if [ "$1" = ajplb ]; then
                 echo "LoadModule ajplb_module $MODULE"
+            elif [ "$1" = ajplb0 ]; then
+                echo "LoadModule ajplb_module $MODULE0"
             else
                 echo "LoadModule jk_module $MODDIR/mod_jk.so"
             fi

@@ -37,6 +37,11 @@ typedef struct {
     /** Response body bytes; @a len 0 is the backend asking for a flush.
      *  @a data is only valid during the call. */
     apr_status_t (*body)(void *baton, const void *data, apr_size_t len);
+    /** Optional.  Nonzero when the adapter holds body bytes it may hand
+     *  to the client before the answer ends: the exchange then has them
+     *  flushed (body with @a len 0) whenever the backend has nothing more
+     *  to read yet, instead of sleeping on them. */
+    int (*held)(void *baton);
 } ajplb_exchange_io_t;
 
 /* The first request body packet, kept so a request the backend provably

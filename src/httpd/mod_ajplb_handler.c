@@ -324,6 +324,25 @@ static apr_status_t ajplb_cb_body(void *baton, const void *data,
     return APR_SUCCESS;
 }
 
+/* Whether the held body may go to the client before the answer ends
+ * (then it goes whenever the backend pauses).  An answer that fits in
+ * 64 KiB is held until END_RESPONSE, so that a member failing mid-answer
+ * is replaced without the client seeing anything (docs/BALANCER.md
+ * section 5).  Not held: an answer part of which went out already, one
+ * whose body is whole by its Content-Length, and one whose Content-Length
+ * says it cannot fit: holding its first 64 KiB would only move where it
+ * can be cut, and costs the backend a wake-up of this thread per packet
+ * (measured with Tomcat: docs/BENCHMARKS.md, issue #13). */
+static int ajplb_cb_held(void *baton)
+{
+    const ajplb_hctx_t *h = baton;
+
+    return h->buffered > 0
+           && (h->passed
+               || (h->length >= 0 && (h->body_bytes == h->length
+                                      || h->length > AJPLB_PASS_BYTES)));
+}
+
 /* The response was cut after part of it reached the client: make the
  * client see a broken response, never a complete-looking one. */
 static void ajplb_abort_client(ajplb_hctx_t *h)
@@ -353,6 +372,7 @@ void ajplb_hctx_init(ajplb_hctx_t *h, request_rec *r,
     h->io.read_body = ajplb_cb_read_body;
     h->io.headers = ajplb_cb_headers;
     h->io.body = ajplb_cb_body;
+    h->io.held = ajplb_cb_held;
 }
 
 void ajplb_hctx_check_length(ajplb_hctx_t *h, const char *worker,

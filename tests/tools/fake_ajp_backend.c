@@ -68,6 +68,7 @@ static struct {
     int taint_short_body;           /* short or long body taints the conn */
     int reqlog_fd;                  /* --request-log, or -1 */
     const char *status_file;        /* --status-file, or NULL */
+    const char *gate_file;          /* --gate-file, or NULL */
 } opt;
 
 static int bound_port;
@@ -396,6 +397,28 @@ static void msleep(long ms)
     ts.tv_nsec = (ms % 1000) * 1000000L;
     while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
         ;
+}
+
+/* Say "waiting" by creating --gate-file's name + ".waiting", then wait
+ * until --gate-file exists: at most 60 s, so a front that holds what it
+ * got still gets its answer and the test can report what it saw (a test
+ * opens the gate itself long before that). */
+static void wait_gate(void)
+{
+    char mark[4096];
+    int i, fd;
+
+    snprintf(mark, sizeof(mark), "%s.waiting", opt.gate_file);
+    fd = open(mark, O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd >= 0)
+        close(fd);
+
+    for (i = 0; i < 6000 && !stop_flag; i++) {
+        if (access(opt.gate_file, F_OK) == 0)
+            return;
+        msleep(10);
+    }
+    set_last_error("gate file never appeared");
 }
 
 static int send_all(struct conn *c, const void *p, size_t n)
@@ -1098,6 +1121,9 @@ struct xhdr {
 struct ctl {
     int fault;
     int flush, slowdrip, nobody, forcebody, readbody, stats;
+    long long gate;                 /* body bytes to send before waiting
+                                     * for --gate-file; -1 none, 0 one
+                                     * chunk */
     long long size;                 /* -1: send the echo */
     long long status, delay_ms, drip_ms, headers, cut, plen, type, code;
     long long chunk;
@@ -1189,6 +1215,10 @@ static int ctl_word(struct ctl *c, const char *k, size_t n)
         c->slowdrip = 1;
         return 1;
     }
+    if (n == 4 && memcmp(k, "gate", 4) == 0) {
+        c->gate = 0;
+        return 1;
+    }
     f = fault_by_name(k, n);
     if (f < 0)
         return 0;
@@ -1217,6 +1247,7 @@ static void ctl_param(struct ctl *c, const char *k, const char *v,
         {"type", 255, &c->type},
         {"code", 65535, &c->code},
         {"chunk", 65535, &c->chunk},
+        {"gate", 1LL << 50, &c->gate},
     };
     size_t i;
     if (!has_val) {
@@ -1298,6 +1329,7 @@ static void parse_ctl(const struct req *rq, struct ctl *c)
     c->delay_ms = c->drip_ms = c->headers = c->cut = -1;
     c->plen = c->type = c->code = c->chunk = -1;
     c->readbody = -1;
+    c->gate = -1;
     if (rq->uri.n >= 8 && memcmp(u + rq->uri.n - 8, "/__stats", 8) == 0)
         c->stats = 1;
     f = memmem(u, rq->uri.n, "/fault/", 7);
@@ -2048,6 +2080,22 @@ static int do_answer(struct conn *c, const struct req *rq,
         break;
     }
     default:
+        if (ctl->gate >= 0 && opt.gate_file) {
+            /* Whole chunks up to the gate go out; the rest (and
+             * END_RESPONSE) waits for the test to open the gate. */
+            unsigned long long g = ctl->gate ? (unsigned long long)ctl->gate
+                                             : cs;
+            g = (g + cs - 1) / cs * cs;
+            if (g > src.total)
+                g = src.total;
+            if (send_body_range(c, &src, 0, g, cs, ctl->flush) < 0
+                || out_flush(c) < 0)
+                return -1;
+            wait_gate();
+            if (send_body_range(c, &src, g, src.total, cs, ctl->flush) < 0)
+                return -1;
+            break;
+        }
         if (send_body_range(c, &src, 0, src.total, cs, ctl->flush) < 0)
             return -1;
         break;
@@ -2402,6 +2450,7 @@ static int handle_forward(struct conn *c, size_t len)
         plain.status = 400;
         plain.delay_ms = plain.drip_ms = plain.headers = plain.cut = -1;
         plain.plen = plain.type = plain.code = plain.chunk = -1;
+        plain.gate = -1;
         set_last_error(ctl.err);
         db_printf(&echo, "fake_ajp_backend: %s\n", ctl.err);
         rc = do_answer(c, &rq, &plain, &bi, &echo);
@@ -2544,7 +2593,7 @@ static void usage(FILE *f)
         "         [--route ROUTE] [--secret S] [--port-file F]\n"
         "         [--stats-file F] [--max-packet 8192] [--cping-fault NAME]\n"
         "         [--bench] [--verbose] [--taint-short-body]\n"
-        "         [--request-log F] [--status-file F]\n"
+        "         [--request-log F] [--status-file F] [--gate-file F]\n"
         "Per request: ?fault=NAME&size=N&status=N&delay_ms=N&flush&...\n"
         "or a /fault/NAME path segment; see docs/FAKE_BACKEND.md.\n");
 }
@@ -2599,6 +2648,7 @@ int main(int argc, char **argv)
         {"taint-short-body", no_argument, NULL, 'T'},
         {"request-log", required_argument, NULL, 'L'},
         {"status-file", required_argument, NULL, 'F'},
+        {"gate-file", required_argument, NULL, 'G'},
         {NULL, 0, NULL, 0}
     };
     struct sockaddr_storage ss;
@@ -2666,6 +2716,9 @@ int main(int argc, char **argv)
             break;
         case 'F':
             opt.status_file = optarg;
+            break;
+        case 'G':
+            opt.gate_file = optarg;
             break;
         case 'h':
             usage(stdout);
