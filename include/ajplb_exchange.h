@@ -37,11 +37,10 @@ typedef struct {
     /** Response body bytes; @a len 0 is the backend asking for a flush.
      *  @a data is only valid during the call. */
     apr_status_t (*body)(void *baton, const void *data, apr_size_t len);
-    /** Optional.  Nonzero when the adapter holds body bytes it may hand
-     *  to the client before the answer ends: the exchange then has them
-     *  flushed (body with @a len 0) whenever the backend has nothing more
-     *  to read yet, instead of sleeping on them. */
-    int (*held)(void *baton);
+    /** Optional.  Every reply byte read so far has been handed to the
+     *  callbacks above, and the exchange is about to wait for more: the
+     *  adapter may pass what it holds to the client now. */
+    apr_status_t (*drained)(void *baton);
 } ajplb_exchange_io_t;
 
 /* The first request body packet, kept so a request the backend provably

@@ -3,10 +3,6 @@
  * Core layer: APR only, never logs.  The adapter supplies client I/O as
  * callbacks and turns the outcome into an HTTP status and a log line.
  */
-#include <errno.h>
-#include <sys/socket.h>
-
-#include <apr_portable.h>
 #include <apr_strings.h>
 
 #include "ajplb_config.h"
@@ -468,48 +464,6 @@ static int ajplb__on_event(ajplb__run_t *run, const ajplb_ajp_event_t *ev)
     }
 }
 
-/* Called before the thread sleeps on the backend while the adapter holds
- * body bytes it may hand to the client (io->held): take what the backend
- * has already sent without waiting, and if it has sent nothing, have the
- * held bytes flushed before sleeping.  The client then gets them as soon
- * as the backend pauses, as with mod_jk, and the write to the client
- * overlaps the backend's next packets, so the thread more often finds
- * data waiting instead of sleeping.  Every sleep costs the backend a
- * wake-up of this thread; on a virtual machine whose other CPU is idle
- * and does not halt-poll, that is an interrupt and a VM exit charged to
- * the backend's CPU (docs/BENCHMARKS.md, issue #13).
- * MSG_DONTWAIT because APR has no per-call non-blocking read; switching
- * the socket's mode would cost two more system calls.  Returns 1 when
- * bytes were read (xc->rlen), 0 to go on to the blocking read, -1 when
- * the client failed. */
-static int ajplb__recv_now(ajplb__run_t *run, ajplb__xconn_t *xc)
-{
-    apr_os_sock_t fd;
-    ssize_t n;
-    apr_status_t rv;
-
-    if (apr_os_sock_get(&fd, run->conn->sock) != APR_SUCCESS) {
-        return 0;
-    }
-    do {
-        n = recv(fd, xc->rbuf, AJPLB__RBUF_SIZE, MSG_DONTWAIT);
-    } while (n < 0 && errno == EINTR);
-    if (n > 0) {
-        xc->rlen = (apr_size_t)n;
-        run->res->got_reply_bytes = 1;
-        return 1;
-    }
-    if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-        return 0;                   /* the blocking read reports it */
-    }
-    rv = run->io->body(run->io->baton, NULL, 0);
-    if (rv != APR_SUCCESS) {
-        ajplb__fail(run, AJPLB_OUT_CLIENT_ERROR, rv);
-        return -1;
-    }
-    return 0;
-}
-
 /* Read and dispatch reply packets until END_RESPONSE or an error. */
 static void ajplb__read_reply(ajplb__run_t *run)
 {
@@ -542,15 +496,13 @@ static void ajplb__read_reply(ajplb__run_t *run)
                 return;
             }
         }
-        xc->rlen = 0;
         xc->rpos = 0;
-        if (run->io->held != NULL && run->io->held(run->io->baton)) {
-            int now = ajplb__recv_now(run, xc);
-
-            if (now > 0) {
-                continue;
-            }
-            if (now < 0) {
+        if (run->io->drained != NULL && res->headers_seen) {
+            /* Before waiting: the adapter may write to the client while
+             * the backend produces its next packets (io->drained). */
+            rv = run->io->drained(run->io->baton);
+            if (rv != APR_SUCCESS) {
+                ajplb__fail(run, AJPLB_OUT_CLIENT_ERROR, rv);
                 return;
             }
         }

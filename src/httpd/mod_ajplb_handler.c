@@ -290,6 +290,34 @@ static apr_status_t ajplb_cb_headers(void *baton, const ajplb_ajp_event_t *ev,
     return APR_SUCCESS;
 }
 
+/* An answer that may fit in 64 KiB is held until END_RESPONSE, so that a
+ * member failing mid-answer is replaced without the client seeing
+ * anything (docs/BALANCER.md section 5).  One that cannot be held whole
+ * streams: part of it went out already, or its Content-Length says it
+ * cannot fit (holding its first 64 KiB would only move where it can be
+ * cut). */
+static int ajplb_streams(const ajplb_hctx_t *h)
+{
+    return h->passed || h->length > AJPLB_PASS_BYTES;
+}
+
+/* The exchange read all it has and is about to wait for the backend.  A
+ * body whole by its Content-Length goes out now, flushed: the answer is
+ * complete whatever comes after.  A streaming answer's tail goes too,
+ * unflushed (httpd's core output filter writes what the socket takes
+ * without blocking, and keeps a tail under 4 KiB for the next pass, as it
+ * does for mod_jk's writes). */
+static apr_status_t ajplb_cb_drained(void *baton)
+{
+    ajplb_hctx_t *h = baton;
+    int whole = h->length >= 0 && h->body_bytes == h->length;
+
+    if (h->buffered == 0 || !(whole || ajplb_streams(h))) {
+        return APR_SUCCESS;
+    }
+    return ajplb_pass(h, whole);
+}
+
 static apr_status_t ajplb_cb_body(void *baton, const void *data,
                                   apr_size_t len)
 {
@@ -318,29 +346,20 @@ static apr_status_t ajplb_cb_body(void *baton, const void *data,
     if (h->flush_packets) {
         return ajplb_pass(h, 1);
     }
+    if (ajplb_streams(h)) {
+        /* Each packet as it comes, as mod_jk writes them.  Measured with
+         * Tomcat on the other CPU of this VM (docs/BENCHMARKS.md, issue
+         * #13): 100 KiB answers 8,890 -> 9,740 req/s and Tomcat's CPU per
+         * request -13 % against passing every 64 KiB.  A thread that waits
+         * on the backend with nothing to do costs the backend a wake-up;
+         * where the other CPU is idle and the guest does not halt-poll,
+         * that is an interrupt and a VM exit on the backend's CPU. */
+        return ajplb_pass(h, 0);
+    }
     if (h->buffered >= AJPLB_PASS_BYTES) {
         return ajplb_pass(h, 0);
     }
     return APR_SUCCESS;
-}
-
-/* Whether the held body may go to the client before the answer ends
- * (then it goes whenever the backend pauses).  An answer that fits in
- * 64 KiB is held until END_RESPONSE, so that a member failing mid-answer
- * is replaced without the client seeing anything (docs/BALANCER.md
- * section 5).  Not held: an answer part of which went out already, one
- * whose body is whole by its Content-Length, and one whose Content-Length
- * says it cannot fit: holding its first 64 KiB would only move where it
- * can be cut, and costs the backend a wake-up of this thread per packet
- * (measured with Tomcat: docs/BENCHMARKS.md, issue #13). */
-static int ajplb_cb_held(void *baton)
-{
-    const ajplb_hctx_t *h = baton;
-
-    return h->buffered > 0
-           && (h->passed
-               || (h->length >= 0 && (h->body_bytes == h->length
-                                      || h->length > AJPLB_PASS_BYTES)));
 }
 
 /* The response was cut after part of it reached the client: make the
@@ -372,7 +391,7 @@ void ajplb_hctx_init(ajplb_hctx_t *h, request_rec *r,
     h->io.read_body = ajplb_cb_read_body;
     h->io.headers = ajplb_cb_headers;
     h->io.body = ajplb_cb_body;
-    h->io.held = ajplb_cb_held;
+    h->io.drained = ajplb_cb_drained;
 }
 
 void ajplb_hctx_check_length(ajplb_hctx_t *h, const char *worker,

@@ -190,6 +190,20 @@ static apr_status_t ajplb__fuzz_body(void *baton, const void *data,
     return APR_SUCCESS;
 }
 
+/* The exchange waits for more: only ever after the headers; the client
+ * write it allows fails when the body callback's failure is due. */
+static apr_status_t ajplb__fuzz_drained(void *baton)
+{
+    ajplb__fuzz_client_t *c = baton;
+
+    AJPLB__FUZZ_CHECK(c->headers == 1);
+    if (c->body_fails > 0 && c->bodies + 1 == c->body_fails) {
+        c->bodies++;
+        return APR_ECONNABORTED;
+    }
+    return APR_SUCCESS;
+}
+
 /* Check what the backend received: one FORWARD_REQUEST, then body
  * packets whose data must be @a want[0..want_len) in order. */
 static void ajplb__fuzz_check_sent(const ajplb__fuzz_peer_t *pe,
@@ -390,6 +404,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     io.read_body = ajplb__fuzz_read_body;
     io.headers = ajplb__fuzz_headers;
     io.body = ajplb__fuzz_body;
+    io.drained = ajplb__fuzz_drained;
     memset(&x, 0, sizeof(x));
     x.req = &req;
     switch (f0 & 3) {
