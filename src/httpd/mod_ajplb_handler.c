@@ -20,9 +20,10 @@
 
 APLOG_USE_MODULE(ajplb);
 
-/* Pass the response on once this much is buffered: small replies then go
- * out in one piece (with a Content-Length httpd computes), big ones stream
- * with bounded memory. */
+/* Hold an answer up to this much: small replies then go out in one piece
+ * (with a Content-Length httpd computes) and can be replaced on failover;
+ * past it, or with a Content-Length over it, the answer streams packet
+ * by packet (ajplb_streams). */
 #define AJPLB_PASS_BYTES (64 * 1024)
 
 static apr_status_t ajplb_pass(ajplb_hctx_t *h, int flush)
