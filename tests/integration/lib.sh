@@ -126,6 +126,13 @@ httpd_conf() {
     } >"$dir/httpd.conf"
 }
 
+# one_child: MPM lines for a throwaway httpd with a single child of 4
+# threads, so a test meets that one process's pooled backend connections.
+one_child() {
+    printf '%s\n' "ServerLimit 1" "StartServers 1" "ThreadsPerChild 4" \
+        "MaxRequestWorkers 4" "MinSpareThreads 1" "MaxSpareThreads 4"
+}
+
 # Debian's mod_jk, for tests that run one configuration under both modules.
 MODJK=${MODJK:-$MODDIR/mod_jk.so}
 

@@ -79,12 +79,7 @@ started() {
 
 conf() {
     httpd_conf "$1" "$2" <<CONF
-ServerLimit 1
-StartServers 1
-ThreadsPerChild 4
-MaxRequestWorkers 4
-MinSpareThreads 1
-MaxSpareThreads 4
+$(one_child)
 JkWorkersFile "$IT_TMP/workers.properties"
 JkMount /app/* w1
 JkMount /lb/* lb

@@ -18,12 +18,7 @@ H=$IT_TMP/h
 printf 'worker.list=w1\nworker.w1.host=127.0.0.1\nworker.w1.port=%s\nworker.w1.secret=s\n' \
     "$BACKEND_PORT" >"$IT_TMP/workers.properties"
 httpd_conf "$H" "$port" <<CONF
-ServerLimit 1
-StartServers 1
-ThreadsPerChild 4
-MaxRequestWorkers 4
-MinSpareThreads 1
-MaxSpareThreads 4
+$(one_child)
 KeepAlive On
 JkWorkersFile "$IT_TMP/workers.properties"
 JkMount /app/* w1
