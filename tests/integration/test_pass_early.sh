@@ -4,9 +4,9 @@
 # sends part of an answer, says so (--gate-file's ".waiting" file) and
 # waits until the test opens the gate.
 #   - An answer part of which already went out (past the first 64 KiB),
-#     or whose Content-Length is over 64 KiB: what the module has goes
-#     out as soon as the backend pauses, not at the next 64 KiB or the
-#     end.  Measured cause: a thread that sleeps with bytes held costs
+#     or whose Content-Length is over 64 KiB, streams: what the backend
+#     sent before it paused reaches the client, not only at the next
+#     64 KiB or the end.  Measured cause: a thread that sleeps with bytes held costs
 #     Tomcat a wake-up more (docs/BENCHMARKS.md).
 #   - A body whole by its Content-Length goes out before END_RESPONSE.
 #   - An answer that may fit in 64 KiB stays held until it ends, so a
