@@ -350,8 +350,8 @@ static apr_status_t ajplb_cb_body(void *baton, const void *data,
     if (ajplb_streams(h)) {
         /* Each packet as it comes, as mod_jk writes them.  Measured with
          * Tomcat on the other CPU of this VM (docs/BENCHMARKS.md, issue
-         * #13): 100 KiB answers 8,890 -> 9,740 req/s and Tomcat's CPU per
-         * request -13 % against passing every 64 KiB.  A thread that waits
+         * #13): 100 KiB answers 8,131 -> 8,836 req/s and Tomcat's CPU per
+         * request -12 % against passing every 64 KiB.  A thread that waits
          * on the backend with nothing to do costs the backend a wake-up;
          * where the other CPU is idle and the guest does not halt-poll,
          * that is an interrupt and a VM exit on the backend's CPU. */
